@@ -1,0 +1,50 @@
+//! The provider list: `xtask/providers.toml`, one line per provider.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// One provider: the spec it is generated from and the crate it becomes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    /// File name under `specs/`.
+    pub spec: String,
+    /// Package name of the generated crate, written to `generated/<crate>`.
+    #[serde(rename = "crate")]
+    pub crate_name: String,
+    #[serde(skip)]
+    pub name: String,
+}
+
+impl Provider {
+    pub fn spec_path(&self, root: &Path) -> PathBuf {
+        root.join("specs").join(&self.spec)
+    }
+
+    pub fn crate_dir(&self, root: &Path) -> PathBuf {
+        root.join("generated").join(&self.crate_name)
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Reads `xtask/providers.toml`, in file order of names (sorted, so output is stable).
+pub fn providers(root: &Path) -> Result<Vec<Provider>> {
+    let path = root.join("xtask/providers.toml");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let table: BTreeMap<String, Provider> =
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    Ok(table
+        .into_iter()
+        .map(|(name, provider)| Provider { name, ..provider })
+        .collect())
+}

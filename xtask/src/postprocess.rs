@@ -1,0 +1,445 @@
+//! syn passes over progenitor's output, and the items the xtask adds to every generated crate.
+//!
+//! Each pass answers one progenitor limit (see `shared/notes/progenitor-0.15.md`):
+//! - `api-version` header: progenitor sends it on every request; no provider defines it.
+//! - closed enums: every unit-only string enum gets an `Unknown(String)` variant.
+//! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status.
+//! - security schemes: turned into one trait per accepted credential combination.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::visit_mut::{self, VisitMut};
+use syn::{parse_quote, Item};
+
+use crate::spec::{Operation, Spec};
+
+pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
+    RemoveApiVersionHeader.visit_file_mut(&mut file);
+    DecodeErrorBodies.visit_file_mut(&mut file);
+    for item in &mut file.items {
+        if let Item::Mod(module) = item
+            && module.ident == "types"
+            && let Some((_, items)) = &mut module.content
+        {
+            tolerant_enums(items);
+        }
+    }
+    let methods = client_methods(&file);
+    file.items.extend(runtime_items(spec));
+    file.items.extend(operation_traits(spec, &methods));
+    file
+}
+
+/// Drops `header_map.append(HeaderName::from_static("api-version"), …)`.
+struct RemoveApiVersionHeader;
+
+impl VisitMut for RemoveApiVersionHeader {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        block.stmts.retain(|stmt| {
+            let text = quote!(#stmt).to_string();
+            !(text.starts_with("header_map . append") && text.contains("\"api-version\""))
+        });
+        visit_mut::visit_block_mut(self, block);
+    }
+}
+
+/// `Error::ErrorResponse(ResponseValue::from_response(r).await?)` fails without the status when
+/// the body is not JSON; the runtime's `decode_error` keeps it as `Error::UnexpectedResponse`.
+struct DecodeErrorBodies;
+
+impl VisitMut for DecodeErrorBodies {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if path_ends_with(&call.func, &["Error", "ErrorResponse"]) {
+            struct Replace;
+            impl VisitMut for Replace {
+                fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+                    if path_ends_with(&call.func, &["ResponseValue", "from_response"]) {
+                        *call.func = parse_quote!(::whatsapp_sdk_runtime::decode_error);
+                    }
+                    visit_mut::visit_expr_call_mut(self, call);
+                }
+            }
+            Replace.visit_expr_call_mut(call);
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
+}
+
+fn path_ends_with(expr: &syn::Expr, suffix: &[&str]) -> bool {
+    let syn::Expr::Path(path) = expr else { return false };
+    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.ends_with(&suffix.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+}
+
+/// Rewrites every unit-only string enum so that values the spec does not list deserialize
+/// into `Unknown(String)` and serialize back unchanged.
+fn tolerant_enums(items: &mut Vec<Item>) {
+    let mut tolerant = BTreeMap::new();
+    for item in items.iter_mut() {
+        if let Item::Enum(item_enum) = item
+            && let Some(values) = string_enum_values(item_enum)
+        {
+            let unknown = unknown_variant_name(item_enum);
+            rewrite_enum(item_enum, &unknown);
+            tolerant.insert(item_enum.ident.clone(), (values, unknown));
+        }
+    }
+    // typify's conversions assume a closed set; the ones added below replace them.
+    items.retain(|item| match item {
+        Item::Impl(imp) => !(imp.trait_.as_ref().is_some_and(|(path, _)| {
+            let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            ["Display", "FromStr", "TryFrom"].contains(&name.as_str())
+        }) && self_ident(imp).is_some_and(|ident| tolerant.contains_key(ident))),
+        _ => true,
+    });
+    for (ident, (values, unknown)) in &tolerant {
+        items.extend(tolerant_impls(ident, values, unknown));
+    }
+    drop_copy_from_containers(items, tolerant.keys().cloned().collect());
+}
+
+fn self_ident(imp: &syn::ItemImpl) -> Option<&syn::Ident> {
+    match &*imp.self_ty {
+        syn::Type::Path(path) => path.path.get_ident(),
+        _ => None,
+    }
+}
+
+/// `(variant, wire value)` pairs when every variant is a unit variant of a serde enum.
+fn string_enum_values(item: &syn::ItemEnum) -> Option<Vec<(syn::Ident, String)>> {
+    let derives = derives(&item.attrs);
+    if !derives.iter().any(|d| d == "Deserialize") || item.variants.is_empty() {
+        return None;
+    }
+    if item.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        return None;
+    }
+    item.variants
+        .iter()
+        .map(|variant| {
+            if !matches!(variant.fields, syn::Fields::Unit) {
+                return None;
+            }
+            let wire = serde_rename(&variant.attrs).unwrap_or_else(|| variant.ident.to_string());
+            Some((variant.ident.clone(), wire))
+        })
+        .collect()
+}
+
+fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok())
+        .flatten()
+        .filter_map(|p| p.segments.last().map(|s| s.ident.to_string()))
+        .collect()
+}
+
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut rename = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                rename = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            }
+            Ok(())
+        });
+    }
+    rename
+}
+
+fn unknown_variant_name(item: &syn::ItemEnum) -> syn::Ident {
+    let taken: BTreeSet<String> = item.variants.iter().map(|v| v.ident.to_string()).collect();
+    ["Unknown", "UnknownValue", "Unlisted"]
+        .into_iter()
+        .find(|name| !taken.contains(*name))
+        .map(|name| syn::Ident::new(name, Span::call_site()))
+        .expect("an enum does not list all three fallback names")
+}
+
+fn rewrite_enum(item: &mut syn::ItemEnum, unknown: &syn::Ident) {
+    remove_derives(&mut item.attrs, &["Copy", "Deserialize", "Serialize"]);
+    for variant in &mut item.variants {
+        variant.attrs.retain(|a| !a.path().is_ident("serde"));
+    }
+    item.variants.push(parse_quote! {
+        /// A value this version of the spec does not list, kept as received.
+        #unknown(::std::string::String)
+    });
+}
+
+fn remove_derives(attrs: &mut [syn::Attribute], names: &[&str]) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        else {
+            continue;
+        };
+        let kept = paths.into_iter().filter(|p| {
+            let name = p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            !names.contains(&name.as_str())
+        });
+        *attr = parse_quote!(#[derive(#(#kept),*)]);
+    }
+}
+
+fn tolerant_impls(ident: &syn::Ident, values: &[(syn::Ident, String)], unknown: &syn::Ident) -> Vec<Item> {
+    let variants: Vec<_> = values.iter().map(|(v, _)| v).collect();
+    let wires: Vec<_> = values.iter().map(|(_, w)| w).collect();
+    let file: syn::File = parse_quote! {
+        impl #ident {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #wires,)*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+            /// Whether the value is one the spec does not list.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::#unknown(_))
+            }
+        }
+        impl ::std::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl ::std::str::FromStr for #ident {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+        impl ::std::convert::From<&str> for #ident {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#variants,)*
+                    other => Self::#unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::convert::From<::std::string::String> for #ident {
+            fn from(value: ::std::string::String) -> Self {
+                match value.as_str() {
+                    #(#wires => Self::#variants,)*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                ::std::string::String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+    file.items
+}
+
+/// A type that holds a (no longer `Copy`) tolerant enum cannot derive `Copy` either.
+fn drop_copy_from_containers(items: &mut [Item], mut not_copy: BTreeSet<syn::Ident>) {
+    loop {
+        let mut changed = false;
+        for item in items.iter_mut() {
+            let body = match item {
+                Item::Struct(_) | Item::Enum(_) => quote!(#item),
+                _ => continue,
+            };
+            let (ident, attrs) = match item {
+                Item::Struct(s) => (s.ident.clone(), &mut s.attrs),
+                Item::Enum(e) => (e.ident.clone(), &mut e.attrs),
+                _ => continue,
+            };
+            if not_copy.contains(&ident) || !derives(attrs).iter().any(|d| d == "Copy") {
+                continue;
+            }
+            if mentions_any(body, &not_copy) {
+                remove_derives(attrs, &["Copy"]);
+                not_copy.insert(ident);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+fn mentions_any(tokens: TokenStream, idents: &BTreeSet<syn::Ident>) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => idents.contains(&ident),
+        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), idents),
+        _ => false,
+    })
+}
+
+/// The builder methods progenitor put on `Client`, by name.
+fn client_methods(file: &syn::File) -> BTreeMap<String, syn::ImplItemFn> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(imp) if imp.trait_.is_none() && self_ident(imp).is_some_and(|i| i == "Client") => Some(imp),
+            _ => None,
+        })
+        .flat_map(|imp| &imp.items)
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(f) if matches!(f.sig.output, syn::ReturnType::Type(..)) && f.sig.inputs.len() == 1 => {
+                Some((f.sig.ident.to_string(), f.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The operation table and the `ClientHooks` impl that hands every request to the runtime.
+fn runtime_items(spec: &Spec) -> Vec<Item> {
+    let mut operations: Vec<&Operation> = spec.operations.iter().collect();
+    operations.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    let entries = operations.iter().map(|op| {
+        let id = &op.operation_id;
+        let method = op.method.to_uppercase();
+        let path = &op.path;
+        let security = op.security.iter().map(|alternative| quote!(&[#(#alternative),*]));
+        let idempotency = match idempotency_header(spec, op) {
+            Some(name) => quote!(Some(#name)),
+            None => quote!(None),
+        };
+        quote! {
+            ::whatsapp_sdk_runtime::OperationSpec {
+                id: #id,
+                method: #method,
+                path: #path,
+                security: &[#(#security),*],
+                idempotency_header: #idempotency,
+            }
+        }
+    });
+    let file: syn::File = parse_quote! {
+        /// Every operation in the spec (sorted by id), as the runtime needs to see it.
+        pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[#(#entries),*];
+
+        impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &OperationInfo,
+            ) -> ::std::result::Result<(), Error<E>> {
+                self.inner.prepare(request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id));
+                Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                self.inner
+                    .execute(&self.client, request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id))
+                    .await
+            }
+        }
+    };
+    file.items
+}
+
+fn idempotency_header(spec: &Spec, op: &Operation) -> Option<String> {
+    let item = &spec.document["paths"][&op.path];
+    [item.get("parameters"), item[&op.method].get("parameters")]
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_array)
+        .flatten()
+        .filter_map(|p| match p.get("$ref").and_then(serde_json::Value::as_str) {
+            Some(r) => spec.document.pointer(r.strip_prefix('#')?),
+            None => Some(p),
+        })
+        .filter(|p| p["in"] == "header")
+        .filter_map(|p| p["name"].as_str())
+        .find(|name| name.eq_ignore_ascii_case("idempotency-key"))
+        .map(str::to_string)
+}
+
+/// One trait per accepted credential combination, holding exactly the operations that
+/// accept it: a client that holds only that credential implements only that trait.
+fn operation_traits(spec: &Spec, methods: &BTreeMap<String, syn::ImplItemFn>) -> Vec<Item> {
+    let mut traits: BTreeMap<String, (Vec<String>, Vec<&syn::ImplItemFn>)> = BTreeMap::new();
+    for op in spec.operations.iter().filter(|op| !op.multipart) {
+        let Some(method) = methods.get(&op.operation_id) else { continue };
+        for alternative in &op.security {
+            let name = trait_name(alternative);
+            let entry = traits.entry(name).or_insert_with(|| (alternative.clone(), Vec::new()));
+            entry.1.push(method);
+        }
+    }
+    let traits = traits.into_iter().map(|(name, (schemes, methods))| {
+        let ident = format_ident!("{}", name);
+        let doc = if schemes.is_empty() {
+            " Operations that take no credential.".to_string()
+        } else {
+            format!(" Operations that accept the `{}` credentials.", schemes.join("` + `"))
+        };
+        let methods = methods.iter().map(|method| {
+            let mut method = (*method).clone();
+            method.vis = syn::Visibility::Inherited;
+            let builder = match &method.sig.output {
+                syn::ReturnType::Type(_, ty) => ty.clone(),
+                syn::ReturnType::Default => unreachable!("filtered in client_methods"),
+            };
+            let builder_path = strip_lifetime(&builder);
+            method.block = parse_quote!({ #builder_path::new(self.raw_client()) });
+            method
+        });
+        quote! {
+            #[doc = #doc]
+            pub trait #ident {
+                /// The generated client the operations run on.
+                fn raw_client(&self) -> &super::Client;
+                #(#methods)*
+            }
+        }
+    });
+    let module: syn::ItemMod = parse_quote! {
+        /// Operations grouped by the credentials the spec says they accept.
+        pub mod operations {
+            #[allow(unused_imports)]
+            use super::builder;
+            #(#traits)*
+        }
+    };
+    vec![Item::Mod(module)]
+}
+
+fn trait_name(schemes: &[String]) -> String {
+    let mut name: String = schemes.iter().map(|s| upper_camel(s)).collect();
+    if name.is_empty() {
+        name.push_str("Public");
+    }
+    name + "Operations"
+}
+
+fn upper_camel(name: &str) -> String {
+    name.split(['_', '-'])
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
+        })
+        .collect()
+}
+
+/// `builder::ListSessions<'_>` → `builder::ListSessions`.
+fn strip_lifetime(ty: &syn::Type) -> syn::Path {
+    let syn::Type::Path(path) = ty else { unreachable!("builder methods return a path type") };
+    let mut path = path.path.clone();
+    if let Some(last) = path.segments.last_mut() {
+        last.arguments = syn::PathArguments::None;
+    }
+    path
+}
