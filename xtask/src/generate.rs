@@ -85,16 +85,21 @@ fn try_generate(document: &Value) -> Result<TokenStream, Failure> {
     panic::set_hook(previous_hook);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
-        Ok(Err(error)) => Err(Failure::Generate(error.to_string())),
+        // progenitor appends Debug dumps of the offending node; the pointer locates it instead.
+        Ok(Err(error)) => Err(Failure::Generate(first_line(&error.to_string()).trim_end_matches(['{', ' ']).to_string())),
         Err(payload) => {
             let message = payload
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "panicked".to_string());
-            Err(Failure::Generate(format!("unsupported input ({})", message.lines().next().unwrap_or_default())))
+            Err(Failure::Generate(format!("unsupported input ({})", first_line(&message))))
         }
     }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// Finds the node that makes progenitor fail: the first operation that fails on its own,

@@ -1,6 +1,7 @@
-//! The project's build tasks: `cargo xtask regen [--check]`.
+//! The workspace's maintenance tasks, as a library so that `tests/` can drive them.
 
 pub mod config;
 pub mod generate;
 pub mod postprocess;
+pub mod regen;
 pub mod spec;

@@ -1,15 +1,35 @@
+//! `cargo xtask <command>`: maintenance tasks for the workspace (matklad's xtask convention).
+
 use std::process::ExitCode;
 
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  regen [PROVIDER...] [--check]   generate generated/<crate> from specs/ (all providers by default);
+                                  --check writes nothing and fails naming each stale file
+  show <SPEC.yaml>                print the code a spec generates (for debugging a spec)
+";
+
 fn main() -> ExitCode {
-    let root = xtask::config::workspace_root();
-    let providers = xtask::config::providers(&root).unwrap();
-    for p in providers {
-        let path = std::env::args().nth(1).unwrap();
-        let doc = xtask::spec::load(std::path::Path::new(&path)).unwrap();
-        let spec = xtask::spec::check(std::path::Path::new(&path), doc).unwrap();
-        print!("{}", xtask::generate::generate(&spec).unwrap());
-        let _ = p;
-        break;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("regen") => xtask::regen::run(&args[1..]),
+        Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
-    ExitCode::SUCCESS
 }

@@ -3,7 +3,8 @@
 //! Each pass answers one progenitor limit (see `shared/notes/progenitor-0.15.md`):
 //! - `api-version` header: progenitor sends it on every request; no provider defines it.
 //! - closed enums: every unit-only string enum gets an `Unknown(String)` variant.
-//! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status.
+//! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status, and
+//!   every unexpected response has its body read so that errors can show it.
 //! - security schemes: turned into one trait per accepted credential combination.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,8 +28,10 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
         }
     }
     let methods = client_methods(&file);
+    remove_inherent_operations(&mut file, &methods);
     file.items.extend(runtime_items(spec));
     file.items.extend(operation_traits(spec, &methods));
+    export_traits_in_prelude(&mut file);
     file
 }
 
@@ -37,10 +40,22 @@ struct RemoveApiVersionHeader;
 
 impl VisitMut for RemoveApiVersionHeader {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let before = block.stmts.len();
         block.stmts.retain(|stmt| {
             let text = quote!(#stmt).to_string();
             !(text.starts_with("header_map . append") && text.contains("\"api-version\""))
         });
+        if block.stmts.len() != before && !quote!(#block).to_string().contains("header_map . append") {
+            // Nothing else is added to the map now: it no longer needs to be mutable.
+            for stmt in &mut block.stmts {
+                if let syn::Stmt::Local(local) = stmt
+                    && let syn::Pat::Ident(binding) = &mut local.pat
+                    && binding.ident == "header_map"
+                {
+                    binding.mutability = None;
+                }
+            }
+        }
         visit_mut::visit_block_mut(self, block);
     }
 }
@@ -50,6 +65,20 @@ impl VisitMut for RemoveApiVersionHeader {
 struct DecodeErrorBodies;
 
 impl VisitMut for DecodeErrorBodies {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        // `Error::UnexpectedResponse(response)` → the runtime reads the body first, so the
+        // error can show it.
+        if let syn::Expr::Call(call) = expr
+            && path_ends_with(&call.func, &["Error", "UnexpectedResponse"])
+            && let Some(argument) = call.args.first()
+        {
+            let argument = argument.clone();
+            *expr = parse_quote!(::whatsapp_sdk_runtime::unexpected_response(#argument).await);
+            return;
+        }
+        visit_mut::visit_expr_mut(self, expr);
+    }
+
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
         if path_ends_with(&call.func, &["Error", "ErrorResponse"]) {
             struct Replace;
@@ -298,6 +327,33 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, syn::ImplItemFn> {
         .collect()
 }
 
+/// Operations are reachable only through the trait of a credential that the spec says the
+/// operation accepts, so the generated `Client` keeps no inherent operation methods.
+fn remove_inherent_operations(file: &mut syn::File, methods: &BTreeMap<String, syn::ImplItemFn>) {
+    file.items.retain_mut(|item| {
+        let Item::Impl(imp) = item else { return true };
+        if imp.trait_.is_some() || !self_ident(imp).is_some_and(|i| i == "Client") {
+            return true;
+        }
+        imp.items.retain(|member| match member {
+            syn::ImplItem::Fn(f) => !methods.contains_key(&f.sig.ident.to_string()),
+            _ => true,
+        });
+        !imp.items.is_empty()
+    });
+}
+
+fn export_traits_in_prelude(file: &mut syn::File) {
+    for item in &mut file.items {
+        if let Item::Mod(module) = item
+            && module.ident == "prelude"
+            && let Some((_, items)) = &mut module.content
+        {
+            items.push(parse_quote!(pub use super::operations::*;));
+        }
+    }
+}
+
 /// The operation table and the `ClientHooks` impl that hands every request to the runtime.
 fn runtime_items(spec: &Spec) -> Vec<Item> {
     let mut operations: Vec<&Operation> = spec.operations.iter().collect();
@@ -307,10 +363,13 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         let method = op.method.to_uppercase();
         let path = &op.path;
         let security = op.security.iter().map(|alternative| quote!(&[#(#alternative),*]));
-        let idempotency = match idempotency_header(spec, op) {
-            Some(name) => quote!(Some(#name)),
-            None => quote!(None),
-        };
+        let idempotency = option_tokens(idempotency_header(spec, op));
+        let credential_body_field = option_tokens(
+            spec.document["paths"][&op.path][&op.method]
+                .get("x-credential-in-body")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string),
+        );
         quote! {
             ::whatsapp_sdk_runtime::OperationSpec {
                 id: #id,
@@ -318,6 +377,7 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
                 path: #path,
                 security: &[#(#security),*],
                 idempotency_header: #idempotency,
+                credential_body_field: #credential_body_field,
             }
         }
     });
@@ -331,8 +391,9 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
-                self.inner.prepare(request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id));
-                Ok(())
+                self.inner
+                    .prepare(request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id))
+                    .map_err(|e| Error::Custom(e.to_string()))
             }
 
             async fn exec(
@@ -347,6 +408,13 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         }
     };
     file.items
+}
+
+fn option_tokens(value: Option<String>) -> TokenStream {
+    match value {
+        Some(value) => quote!(Some(#value)),
+        None => quote!(None),
+    }
 }
 
 fn idempotency_header(spec: &Spec, op: &Operation) -> Option<String> {

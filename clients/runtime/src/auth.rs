@@ -1,0 +1,32 @@
+use std::fmt;
+
+use crate::OperationSpec;
+
+/// A credential that knows how to authorize a request for a given operation.
+///
+/// Implementations hold secrets: their `Debug` must print `***` in place of each one.
+pub trait Authorize: fmt::Debug + Send + Sync + 'static {
+    /// Adds the credential to `request` the way `operation` expects it.
+    fn authorize(&self, request: &mut reqwest::Request, operation: &OperationSpec) -> Result<(), CredentialError>;
+}
+
+/// A request could not be authorized; the message names what is missing, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialError {
+    message: String,
+}
+
+impl CredentialError {
+    /// An error with a message that must not contain secrets.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into() }
+    }
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CredentialError {}

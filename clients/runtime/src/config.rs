@@ -1,0 +1,121 @@
+use std::fmt;
+use std::time::Duration;
+
+use crate::RetryPolicy;
+
+/// Transport settings shared by every client: base URL, timeouts, retries, user agent,
+/// and optionally a `reqwest::Client` of the caller's (its own timeouts then apply).
+#[derive(Clone)]
+pub struct Config {
+    base_url: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    http_client: Option<reqwest::Client>,
+}
+
+impl Config {
+    /// Defaults: connect timeout 10 s, request timeout 60 s, 3 retries, this crate's user agent.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            user_agent: concat!("whatsapp-sdk-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            http_client: None,
+        }
+    }
+
+    /// Sends requests to `base_url` instead of the provider's default.
+    pub fn with_base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Time allowed to establish a connection.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, per attempt.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt; 0 disables retrying.
+    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
+        self.retry.max_retries = max_retries;
+        self
+    }
+
+    /// Replaces the whole retry policy.
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Uses the caller's `reqwest::Client` (its pool, proxy and TLS settings; timeouts and user
+    /// agent of this config are then not applied).
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// The `reqwest::Client` to send with: the caller's, or one built from these settings.
+    pub fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
+        if let Some(client) = &self.http_client {
+            return Ok(client.clone());
+        }
+        reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(&self.user_agent)
+            .build()
+            .map_err(|e| ConfigError(e.without_url().to_string()))
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.as_ref().map(|_| "caller-supplied"))
+            .finish()
+    }
+}
+
+/// The HTTP client could not be built (for instance, no TLS backend could be initialised).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot build the HTTP client: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,27 @@
+//! The runtime shared by the WhatsApp provider clients.
+//!
+//! Generated crates (`generated/*`) carry a [`Runtime`] as progenitor's inner type and route every
+//! request through [`Runtime::prepare`] (credentials, idempotency key) and [`Runtime::execute`]
+//! (retries, tracing, URL redaction). The handwritten client crates build it from a [`Config`]
+//! and an [`Authorize`] implementation of their own.
+
+#![deny(missing_docs)]
+
+mod auth;
+mod config;
+mod decode;
+mod operation;
+pub mod pagination;
+mod retry;
+mod runtime;
+
+pub use auth::{Authorize, CredentialError};
+pub use config::{Config, ConfigError};
+pub use decode::{RawBody, decode_error, unexpected_response};
+pub use operation::OperationSpec;
+pub use retry::RetryPolicy;
+pub use runtime::Runtime;
+
+/// Re-exported so client crates share the exact types the generated code uses.
+pub use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
+pub use secrecy::{ExposeSecret, SecretString};
