@@ -19,7 +19,11 @@ fn fixture(name: &str) -> PathBuf {
 fn generated_code_snapshots() {
     for provider in config::providers(&root()).unwrap() {
         let source = generate_source(&provider.spec_path(&root())).unwrap_or_else(|errors| {
-            panic!("{} does not generate: {}", provider.spec, errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+            panic!(
+                "{} does not generate: {}",
+                provider.spec,
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+            )
         });
         insta::assert_snapshot!(provider.crate_name.clone(), source);
     }
@@ -113,7 +117,8 @@ fn inline_response_schema_is_rejected_with_its_pointer() {
 fn progenitor_panic_becomes_an_error_naming_spec_and_operation() {
     let errors = errors_of("unsupported-query-object.yaml");
     assert_eq!(errors.len(), 1, "{errors:?}");
-    let expected = format!("{}#/paths/~1x/get: progenitor: unsupported input", fixture("unsupported-query-object.yaml").display());
+    let expected =
+        format!("{}#/paths/~1x/get: progenitor: unsupported input", fixture("unsupported-query-object.yaml").display());
     assert!(errors[0].starts_with(&expected), "{errors:?}");
 }
 

@@ -43,8 +43,5 @@ pub fn providers(root: &Path) -> Result<Vec<Provider>> {
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let table: BTreeMap<String, Provider> =
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-    Ok(table
-        .into_iter()
-        .map(|(name, provider)| Provider { name, ..provider })
-        .collect())
+    Ok(table.into_iter().map(|(name, provider)| Provider { name, ..provider }).collect())
 }

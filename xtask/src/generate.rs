@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 use std::panic::{self, AssertUnwindSafe};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use proc_macro2::TokenStream;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 use serde_json::Value;
 
 use crate::postprocess;
@@ -86,7 +86,9 @@ fn try_generate(document: &Value) -> Result<TokenStream, Failure> {
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
         // progenitor appends Debug dumps of the offending node; the pointer locates it instead.
-        Ok(Err(error)) => Err(Failure::Generate(first_line(&error.to_string()).trim_end_matches(['{', ' ']).to_string())),
+        Ok(Err(error)) => {
+            Err(Failure::Generate(first_line(&error.to_string()).trim_end_matches(['{', ' ']).to_string()))
+        }
         Err(payload) => {
             let message = payload
                 .downcast_ref::<String>()
@@ -124,8 +126,9 @@ fn locate_failure(spec: &Spec, document: &Value) -> String {
     for name in schemas.keys() {
         let mut alone = bare.clone();
         let needed = reachable(&schemas, name);
-        alone["components"]["schemas"] =
-            Value::Object(schemas.iter().filter(|(k, _)| needed.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect());
+        alone["components"]["schemas"] = Value::Object(
+            schemas.iter().filter(|(k, _)| needed.contains(*k)).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        );
         if try_generate(&alone).is_err() {
             return spec::pointer(["components", "schemas", name.as_str()]);
         }

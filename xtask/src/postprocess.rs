@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::visit_mut::{self, VisitMut};
-use syn::{parse_quote, Item};
+use syn::{Item, parse_quote};
 
 use crate::spec::{Operation, Spec};
 
@@ -117,10 +117,12 @@ fn tolerant_enums(items: &mut Vec<Item>) {
     }
     // typify's conversions assume a closed set; the ones added below replace them.
     items.retain(|item| match item {
-        Item::Impl(imp) => !(imp.trait_.as_ref().is_some_and(|(path, _)| {
-            let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            ["Display", "FromStr", "TryFrom"].contains(&name.as_str())
-        }) && self_ident(imp).is_some_and(|ident| tolerant.contains_key(ident))),
+        Item::Impl(imp) => {
+            !(imp.trait_.as_ref().is_some_and(|(path, _)| {
+                let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                ["Display", "FromStr", "TryFrom"].contains(&name.as_str())
+            }) && self_ident(imp).is_some_and(|ident| tolerant.contains_key(ident)))
+        }
         _ => true,
     });
     for (ident, (values, unknown)) in &tolerant {
@@ -161,7 +163,9 @@ fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("derive"))
-        .filter_map(|a| a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok())
+        .filter_map(|a| {
+            a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated).ok()
+        })
         .flatten()
         .filter_map(|p| p.segments.last().map(|s| s.ident.to_string()))
         .collect()
@@ -202,7 +206,8 @@ fn rewrite_enum(item: &mut syn::ItemEnum, unknown: &syn::Ident) {
 
 fn remove_derives(attrs: &mut [syn::Attribute], names: &[&str]) {
     for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        let Ok(paths) =
+            attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
         else {
             continue;
         };
@@ -332,7 +337,7 @@ fn client_methods(file: &syn::File) -> BTreeMap<String, syn::ImplItemFn> {
 fn remove_inherent_operations(file: &mut syn::File, methods: &BTreeMap<String, syn::ImplItemFn>) {
     file.items.retain_mut(|item| {
         let Item::Impl(imp) = item else { return true };
-        if imp.trait_.is_some() || !self_ident(imp).is_some_and(|i| i == "Client") {
+        if imp.trait_.is_some() || self_ident(imp).is_none_or(|i| i != "Client") {
             return true;
         }
         imp.items.retain(|member| match member {
@@ -349,7 +354,9 @@ fn export_traits_in_prelude(file: &mut syn::File) {
             && module.ident == "prelude"
             && let Some((_, items)) = &mut module.content
         {
-            items.push(parse_quote!(pub use super::operations::*;));
+            items.push(parse_quote!(
+                pub use super::operations::*;
+            ));
         }
     }
 }

@@ -38,10 +38,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    tokens
-        .into_iter()
-        .map(|t| format!("/{}", escape_token(t.as_ref())))
-        .collect()
+    tokens.into_iter().map(|t| format!("/{}", escape_token(t.as_ref()))).collect()
 }
 
 /// One operation of a spec, as the checks and the generator see it.
@@ -150,10 +147,7 @@ impl<'a> Checker<'a> {
 
     fn check_path_template(&mut self, path: &str) {
         if path.split('/').any(|segment| segment.starts_with(':')) {
-            self.error(
-                pointer(["paths", path]),
-                "`:param` path segments are not OpenAPI templates; write `{param}`",
-            );
+            self.error(pointer(["paths", path]), "`:param` path segments are not OpenAPI templates; write `{param}`");
         }
     }
 
@@ -232,6 +226,15 @@ impl<'a> Checker<'a> {
             self.error(format!("{at}/responses"), "operation has no responses");
             return;
         };
+        for range in responses.keys().filter(|code| code.ends_with("XX")) {
+            let class = &range[..1];
+            if responses.keys().any(|code| code.starts_with(class) && !code.ends_with("XX")) {
+                self.error(
+                    pointer_join(at, ["responses", range.as_str()]),
+                    "a range code beside explicit codes of the same class makes progenitor emit unreachable match arms",
+                );
+            }
+        }
         // The body kinds of success and error responses: progenitor supports one of each.
         let mut success_kinds = BTreeMap::new();
         let mut error_kinds = BTreeMap::new();
@@ -366,12 +369,12 @@ mod tests {
     #[test]
     fn missing_security_undeclared_param_and_bad_id_are_all_reported() {
         let op = json!({"operationId": "getA", "responses": {}});
-        let errors = errors(minimal(op));
-        assert_eq!(errors.len(), 1, "a bad operationId stops the operation's checks: {errors:?}");
+        let bad_id = errors(minimal(op));
+        assert_eq!(bad_id.len(), 1, "a bad operationId stops the operation's checks: {bad_id:?}");
         let op = json!({"operationId": "get_a", "responses": {"200": {"description": "ok"}}});
-        let errors = errors(minimal(op));
-        assert!(errors.iter().any(|e| e.contains("path parameter `id` is not declared")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("no explicit `security`")), "{errors:?}");
+        let found = errors(minimal(op));
+        assert!(found.iter().any(|e| e.contains("path parameter `id` is not declared")), "{found:?}");
+        assert!(found.iter().any(|e| e.contains("no explicit `security`")), "{found:?}");
     }
 
     #[test]
@@ -387,6 +390,17 @@ mod tests {
         });
         let errors = errors(minimal(op));
         assert!(errors.iter().any(|e| e.contains("success responses must share one body schema")), "{errors:?}");
+    }
+
+    #[test]
+    fn range_code_beside_explicit_codes_is_rejected() {
+        let error = json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}});
+        let found = errors(minimal(json!({
+            "operationId": "get_x",
+            "security": [],
+            "responses": {"200": {"description": "ok"}, "404": error.clone(), "4XX": error}
+        })));
+        assert!(found.iter().any(|e| e.contains("/responses/4XX: a range code")), "{found:?}");
     }
 
     #[test]

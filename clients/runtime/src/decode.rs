@@ -28,7 +28,12 @@ pub async fn unexpected_response<E>(response: reqwest::Response) -> Error<E> {
     }
 }
 
-fn rebuild(status: reqwest::StatusCode, headers: reqwest::header::HeaderMap, version: reqwest::Version, body: Bytes) -> reqwest::Response {
+fn rebuild(
+    status: reqwest::StatusCode,
+    headers: reqwest::header::HeaderMap,
+    version: reqwest::Version,
+    body: Bytes,
+) -> reqwest::Response {
     let mut rebuilt = http::Response::new(body.clone());
     *rebuilt.status_mut() = status;
     *rebuilt.headers_mut() = headers;

@@ -29,17 +29,21 @@ impl Runtime {
     /// Runs before a request is sent: adds the credential, and an idempotency key (UUID v4)
     /// when the operation declares one and the caller did not supply it. The key is set once
     /// here, so every retry of the request carries the same key.
-    pub fn prepare(&self, request: &mut reqwest::Request, operation: Option<&OperationSpec>) -> Result<(), CredentialError> {
+    pub fn prepare(
+        &self,
+        request: &mut reqwest::Request,
+        operation: Option<&OperationSpec>,
+    ) -> Result<(), CredentialError> {
         let operation =
             operation.ok_or_else(|| CredentialError::new("operation missing from the generated operation table"))?;
-        if let Some(name) = operation.idempotency_header {
-            if !request.headers().contains_key(name) {
-                let name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| CredentialError::new(format!("invalid idempotency header name `{name}`")))?;
-                let key = HeaderValue::try_from(uuid::Uuid::new_v4().hyphenated().to_string())
-                    .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
-                request.headers_mut().insert(name, key);
-            }
+        if let Some(name) = operation.idempotency_header
+            && !request.headers().contains_key(name)
+        {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| CredentialError::new(format!("invalid idempotency header name `{name}`")))?;
+            let key = HeaderValue::try_from(uuid::Uuid::new_v4().hyphenated().to_string())
+                .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
+            request.headers_mut().insert(name, key);
         }
         self.credential.authorize(request, operation)
     }

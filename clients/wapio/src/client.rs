@@ -4,9 +4,9 @@ use std::marker::PhantomData;
 
 use whatsapp_sdk_runtime::{Config, Runtime};
 
+use crate::Error;
 use crate::auth::{AccountToken, Credential, SessionKey};
 use crate::operations::{AccountTokenOperations, SessionKeyOperations};
-use crate::Error;
 
 /// Where Wapio serves its API.
 pub const DEFAULT_BASE_URL: &str = "https://api.wapio.io";

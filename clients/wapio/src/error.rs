@@ -17,15 +17,8 @@ pub enum Error {
     Api(Box<ApiError>),
     /// A status the spec does not document for this operation, or an error body that is not the
     /// documented JSON envelope.
-    #[error("unexpected HTTP {status} from Wapio{}", snippet(body))]
-    UnexpectedResponse {
-        /// The HTTP status.
-        status: StatusCode,
-        /// The response headers.
-        headers: HeaderMap,
-        /// The raw body, as received.
-        body: bytes::Bytes,
-    },
+    #[error("unexpected HTTP {} from Wapio{}", .0.status, snippet(&.0.body))]
+    UnexpectedResponse(Box<RawResponse>),
     /// A documented success status whose body does not match the spec.
     #[error("Wapio sent a response body that does not match the spec: {source}")]
     InvalidResponse {
@@ -47,6 +40,17 @@ pub enum Error {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+/// A response the spec does not describe, as received.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw body.
+    pub body: bytes::Bytes,
 }
 
 /// Wapio's error envelope with the response it came in.
@@ -90,7 +94,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::UnexpectedResponse(raw) => Some(raw.status),
             Error::Transport(error) => error.status(),
             _ => None,
         }
@@ -108,7 +112,7 @@ impl Error {
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
             Error::Api(api) => Some(&api.headers),
-            Error::UnexpectedResponse { headers, .. } => Some(headers),
+            Error::UnexpectedResponse(raw) => Some(&raw.headers),
             _ => None,
         }
     }
@@ -157,16 +161,16 @@ impl From<CredentialError> for Error {
 fn from_untyped<E>(error: whatsapp_sdk_runtime::Error<E>) -> Error {
     use whatsapp_sdk_runtime::Error as Raw;
     match error {
-        Raw::ErrorResponse(response) => Error::UnexpectedResponse {
+        Raw::ErrorResponse(response) => Error::UnexpectedResponse(Box::new(RawResponse {
             status: response.status(),
             headers: response.headers().clone(),
             body: bytes::Bytes::new(),
-        },
-        Raw::UnexpectedResponse(response) => Error::UnexpectedResponse {
+        })),
+        Raw::UnexpectedResponse(response) => Error::UnexpectedResponse(Box::new(RawResponse {
             status: response.status(),
             headers: response.headers().clone(),
             body: response.extensions().get::<RawBody>().map(|raw| raw.0.clone()).unwrap_or_default(),
-        },
+        })),
         Raw::InvalidResponsePayload(body, source) => Error::InvalidResponse { body, source },
         Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) | Raw::ResponseBodyError(e) => {
             Error::Transport(e.without_url())

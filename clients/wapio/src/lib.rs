@@ -4,16 +4,16 @@
 //! use wapio::prelude::*;
 //! use wapio::types::SendMessageRequest;
 //!
-//! # async fn run() -> Result<(), wapio::Error> {
-//! let client = wapio::Client::new(wapio::AccountToken::new("bps_pat_…")?)?;
-//! let accepted = client
-//!     .send_message()
-//!     .body(serde_json::from_value::<SendMessageRequest>(serde_json::json!({
-//!         "kind": "text", "session_id": "sess_1", "to": "15551234567", "text": "Hello"
-//!     }))?)
-//!     .send()
-//!     .await?;
-//! println!("queued {:?}", accepted.into_inner());
+//! # async fn run() -> wapio::Result<()> {
+//! let client = Client::new(AccountToken::new("bps_pat_example")?)?;
+//! let text = SendMessageRequest::Text {
+//!     session_id: Some("sess_123".into()),
+//!     to: Some("15551234567".into()),
+//!     channel_id: None,
+//!     text: "Hello from Rust".into(),
+//! };
+//! let accepted = client.send_message().body(text).send().await?;
+//! println!("queued {:?}", accepted.into_inner().msg_id);
 //! # Ok(()) }
 //! ```
 //!
@@ -30,8 +30,8 @@ mod pagination;
 
 pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
-pub use error::{ApiError, Error};
-pub use wapio_api::{builder, operations, types, ResponseValue};
+pub use error::{ApiError, Error, RawResponse};
+pub use wapio_api::{ResponseValue, builder, operations, types};
 pub use whatsapp_sdk_runtime::{Config, CredentialError, RetryPolicy};
 
 /// `Result` with this crate's [`Error`].

@@ -1,9 +1,7 @@
 //! Sessions as a stream that follows `next_cursor` → `before_id` to the last page.
 
-use std::num::NonZeroU64;
-
 use futures::Stream;
-use whatsapp_sdk_runtime::pagination::{cursor_stream, Page};
+use whatsapp_sdk_runtime::pagination::{Page, cursor_stream};
 
 use crate::auth::Credential;
 use crate::types::{Session, SessionStatus};
@@ -17,7 +15,7 @@ impl<C: Credential> Client<C> {
     pub fn sessions(
         &self,
         status: Option<SessionStatus>,
-        page_size: Option<NonZeroU64>,
+        page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Session, Error>> + '_ {
         cursor_stream(move |cursor: Option<String>| {
             let mut request = wapio_api::builder::ListSessions::new(self.raw());
@@ -25,7 +23,7 @@ impl<C: Credential> Client<C> {
                 request = request.status(status);
             }
             if let Some(size) = page_size {
-                request = request.limit(size);
+                request = request.limit(i64::from(size));
             }
             if let Some(cursor) = cursor {
                 request = request.before_id(cursor);
