@@ -17,11 +17,21 @@ pub const DEFAULT_BASE_URL: &str = "https://api.wapio.io";
 /// `Client<SessionKey>` only those a session key may call (through [`SessionKeyOperations`]).
 /// Bring the traits into scope with `use wapio::prelude::*`.
 ///
-/// ```compile_fail
+/// A session key reaches its session's routes:
+///
+/// ```no_run
 /// use wapio::prelude::*;
 /// let key = wapio::SessionKey::new("bps_sk_example").unwrap();
 /// let client = wapio::Client::new(key).unwrap();
-/// // Creating a session needs an account PAT: this does not compile.
+/// let _ = client.get_session();
+/// ```
+///
+/// but not the PAT-only ones (`create_session`, `delete_session`, `regenerate_session_key`):
+///
+/// ```compile_fail,E0599
+/// use wapio::prelude::*;
+/// let key = wapio::SessionKey::new("bps_sk_example").unwrap();
+/// let client = wapio::Client::new(key).unwrap();
 /// let _ = client.create_session();
 /// ```
 #[derive(Debug, Clone)]
