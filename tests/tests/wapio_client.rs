@@ -219,9 +219,12 @@ async fn documented_error_envelope_is_matchable() {
     assert!(error.is_rate_limited());
     assert_eq!(error.reason_code(), Some(&ReasonCode::RateLimited));
     assert_eq!(error.headers().unwrap()["x-request-id"], "req-9");
+    assert_eq!(error.message(), Some("slow down"));
     let wapio::Error::Api(api) = &error else { panic!("expected an API error, got {error:?}") };
-    assert_eq!(api.message(), Some("slow down"));
-    assert_eq!(error.to_string(), "Wapio API error: HTTP 429 Too Many Requests (rate_limited): slow down");
+    assert_eq!(api.body.errors.len(), 0);
+    let shown = error.to_string();
+    assert!(shown.starts_with("API error: HTTP 429 Too Many Requests: {"), "{shown}");
+    assert!(shown.contains(r#""reason_code":"rate_limited""#) && shown.contains("slow down"), "{shown}");
 }
 
 #[tokio::test]

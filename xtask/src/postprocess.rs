@@ -447,7 +447,9 @@ fn operation_traits(spec: &Spec, methods: &BTreeMap<String, syn::ImplItemFn>) ->
     let mut traits: BTreeMap<String, (Vec<String>, Vec<&syn::ImplItemFn>)> = BTreeMap::new();
     for op in spec.operations.iter().filter(|op| !op.multipart) {
         let Some(method) = methods.get(&op.operation_id) else { continue };
-        for alternative in &op.security {
+        // `security: []` is one alternative that needs no credential.
+        let alternatives = if op.security.is_empty() { vec![Vec::new()] } else { op.security.clone() };
+        for alternative in &alternatives {
             let name = trait_name(alternative);
             let entry = traits.entry(name).or_insert_with(|| (alternative.clone(), Vec::new()));
             entry.1.push(method);

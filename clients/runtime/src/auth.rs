@@ -30,3 +30,13 @@ impl fmt::Display for CredentialError {
 }
 
 impl std::error::Error for CredentialError {}
+
+/// The credential of a client that only calls public routes (`security: []`, such as a login).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCredential;
+
+impl Authorize for NoCredential {
+    fn authorize(&self, _: &mut reqwest::Request, operation: &OperationSpec) -> Result<(), CredentialError> {
+        Err(CredentialError::new(format!("`{}` needs a credential", operation.id)))
+    }
+}

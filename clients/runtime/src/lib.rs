@@ -10,18 +10,22 @@
 mod auth;
 mod config;
 mod decode;
+mod error;
 mod operation;
 pub mod pagination;
 mod retry;
 mod runtime;
 
-pub use auth::{Authorize, CredentialError};
+pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
 pub use decode::{RawBody, decode_error, unexpected_response};
+pub use error::{ApiError, Error, RawResponse};
 pub use operation::OperationSpec;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 
+/// progenitor's own error type, which generated operations return; it converts into [`Error`].
+pub use progenitor_client::Error as GeneratedError;
 /// Re-exported so client crates share the exact types the generated code uses.
-pub use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
+pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -26,9 +26,9 @@ impl Runtime {
         &self.retry
     }
 
-    /// Runs before a request is sent: adds the credential, and an idempotency key (UUID v4)
-    /// when the operation declares one and the caller did not supply it. The key is set once
-    /// here, so every retry of the request carries the same key.
+    /// Runs before a request is sent: adds the credential (unless the route is public), and an
+    /// idempotency key (UUID v4) when the operation declares one and the caller did not supply
+    /// it. The key is set once here, so every retry of the request carries the same key.
     pub fn prepare(
         &self,
         request: &mut reqwest::Request,
@@ -44,6 +44,10 @@ impl Runtime {
             let key = HeaderValue::try_from(uuid::Uuid::new_v4().hyphenated().to_string())
                 .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
             request.headers_mut().insert(name, key);
+        }
+        if operation.security.is_empty() {
+            // A public route (`security: []`, e.g. a login) gets no credential.
+            return Ok(());
         }
         self.credential.authorize(request, operation)
     }

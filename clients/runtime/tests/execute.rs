@@ -153,6 +153,17 @@ async fn unknown_operation_is_a_typed_error() {
 }
 
 #[test]
+fn public_routes_get_no_credential() {
+    const LOGIN: OperationSpec = OperationSpec { security: &[], id: "login", ..CREATE };
+    let mut request = reqwest::Client::new().post("http://127.0.0.1:9/auth").build().unwrap();
+    runtime(0).prepare(&mut request, Some(&LOGIN)).unwrap();
+    assert!(request.headers().get("authorization").is_none());
+    let mut request = reqwest::Client::new().post("http://127.0.0.1:9/x").build().unwrap();
+    runtime(0).prepare(&mut request, Some(&CREATE)).unwrap();
+    assert!(request.headers().get("authorization").is_some());
+}
+
+#[test]
 fn debug_hides_the_credential() {
     let shown = format!("{:?}", runtime(1));
     assert!(shown.contains("StaticToken") && !shown.contains("t0ken"), "{shown}");

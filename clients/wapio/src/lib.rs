@@ -30,9 +30,9 @@ mod pagination;
 
 pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
-pub use error::{ApiError, Error, RawResponse};
+pub use error::{ApiError, Error, WapioErrorExt};
 pub use wapio_api::{ResponseValue, builder, operations, types};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RetryPolicy};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -40,5 +40,5 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The client, its credentials and the operation traits.
 pub mod prelude {
     pub use crate::operations::{AccountTokenOperations, SessionKeyOperations};
-    pub use crate::{AccountToken, Client, SessionKey};
+    pub use crate::{AccountToken, Client, SessionKey, WapioErrorExt};
 }

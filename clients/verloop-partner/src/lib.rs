@@ -1,0 +1,47 @@
+//! Typed client for the [Verloop](https://verloop.io) Partner API: WhatsApp client management
+//! for partners, messaging, media, and signed webhooks.
+//!
+//! ```no_run
+//! use verloop_partner::prelude::*;
+//! use verloop_partner::types::{OutgoingMessage, SendMessageRequest};
+//!
+//! # async fn run() -> verloop_partner::Result<()> {
+//! let management = Management::login("partner@example.com", "password").await?;
+//! let templates = management.list_templates().client_id("client-1").send().await?;
+//! let messaging = management.phone_token("client-1", "phone-1").await?;
+//! let message: OutgoingMessage = serde_json::from_value(serde_json::json!({
+//!     "type": "text", "messaging_product": "whatsapp", "to": "15551234567",
+//!     "text": {"body": "Hello"}
+//! })).expect("a valid message");
+//! messaging.send_message().body(SendMessageRequest { messages: vec![message] }).send().await?;
+//! # let _ = templates;
+//! # Ok(()) }
+//! ```
+//!
+//! Operations come from the generated crate [`verloop_partner_api`] (regenerated from
+//! `specs/verloop-partner.yaml`); this crate adds the two token handles, the hand-written
+//! multipart upload, and webhook verification.
+
+#![deny(missing_docs)]
+
+mod auth;
+mod client;
+mod error;
+mod media;
+pub mod webhook;
+
+pub use auth::{PhoneNumberToken, SystemUserToken};
+pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
+pub use error::{ApiError, Error};
+pub use media::MediaUpload;
+pub use verloop_partner_api::{ByteStream, ResponseValue, builder, operations, types};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The handles, tokens and operation traits.
+pub mod prelude {
+    pub use crate::operations::{PhoneNumberTokenOperations, SystemUserTokenOperations};
+    pub use crate::{Management, Messaging, PhoneNumberToken, SystemUserToken};
+}

@@ -1,0 +1,231 @@
+//! Verloop webhooks: verify `X-Partner-Signature-256`, then parse the delivery into events.
+//!
+//! The signature is `sha256=<hex>` of HMAC-SHA256 over the raw request body, keyed with the
+//! partner's System User token. Verify before parsing, against the exact bytes received.
+
+use hmac::{Hmac, Mac};
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::auth::SystemUserToken;
+use crate::types::{IncomingMessage, MessageStatus, WebhookChangeValue, WebhookContact, WebhookMetadata};
+
+/// The header that carries the signature.
+pub const SIGNATURE_HEADER: &str = "X-Partner-Signature-256";
+
+const PREFIX: &str = "sha256=";
+
+/// Why a delivery's signature was refused. The expected signature is never included.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The request has no `X-Partner-Signature-256` header.
+    #[error("the {SIGNATURE_HEADER} header is missing")]
+    MissingHeader,
+    /// The header value is not visible ASCII.
+    #[error("the {SIGNATURE_HEADER} header is not text")]
+    InvalidHeader,
+    /// The value does not start with `sha256=`.
+    #[error("the {SIGNATURE_HEADER} header does not start with `sha256=`")]
+    WrongPrefix,
+    /// The digest is not hexadecimal.
+    #[error("the {SIGNATURE_HEADER} digest is not hexadecimal")]
+    InvalidHex,
+    /// The digest is not 32 bytes long.
+    #[error("the {SIGNATURE_HEADER} digest has {0} bytes, HMAC-SHA256 has 32")]
+    WrongLength(usize),
+    /// The digest does not match the body: the body was altered, or it was signed with another
+    /// key (HMAC cannot tell the two apart).
+    #[error("the {SIGNATURE_HEADER} signature does not match the body and key")]
+    Mismatch,
+}
+
+/// A webhook delivery that could not be accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The signature check failed.
+    #[error(transparent)]
+    Signature(#[from] VerifyError),
+    /// The body is not a `whatsapp_business_account` envelope.
+    #[error("the webhook body is not a valid delivery: {0}")]
+    Body(#[from] serde_json::Error),
+}
+
+/// Checks deliveries against the System User token.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    key: SystemUserToken,
+}
+
+impl Verifier {
+    /// A verifier keyed with the partner's current System User token.
+    pub fn new(key: SystemUserToken) -> Self {
+        Self { key }
+    }
+
+    /// Verifies a signature header value (`None` when the header is absent) against `body`,
+    /// in constant time.
+    pub fn verify(&self, signature: Option<&str>, body: &[u8]) -> Result<(), VerifyError> {
+        let signature = signature.ok_or(VerifyError::MissingHeader)?;
+        let digest = signature.strip_prefix(PREFIX).ok_or(VerifyError::WrongPrefix)?;
+        let digest = hex::decode(digest).map_err(|e| match e {
+            hex::FromHexError::OddLength => VerifyError::WrongLength(digest.len() / 2),
+            _ => VerifyError::InvalidHex,
+        })?;
+        if digest.len() != 32 {
+            return Err(VerifyError::WrongLength(digest.len()));
+        }
+        mac(&self.key, body).verify_slice(&digest).map_err(|_| VerifyError::Mismatch)
+    }
+
+    /// Verifies the `X-Partner-Signature-256` header of a request against its body.
+    pub fn verify_headers(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), VerifyError> {
+        let signature = match headers.get(SIGNATURE_HEADER) {
+            Some(value) => Some(value.to_str().map_err(|_| VerifyError::InvalidHeader)?),
+            None => None,
+        };
+        self.verify(signature, body)
+    }
+
+    /// Verifies a request, then parses its body into events.
+    pub fn verify_and_parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, WebhookError> {
+        self.verify_headers(headers, body)?;
+        Ok(parse(body)?)
+    }
+}
+
+fn mac(key: &SystemUserToken, body: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.expose().as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    mac
+}
+
+/// The `X-Partner-Signature-256` value Verloop would send for `body`: for tests of code that
+/// receives webhooks.
+pub fn sign(key: &SystemUserToken, body: &[u8]) -> String {
+    format!("{PREFIX}{}", hex::encode(mac(key, body).finalize().into_bytes()))
+}
+
+/// One thing a delivery reports. A delivery may carry several.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A customer wrote to a business number.
+    Message {
+        /// The WABA the number belongs to.
+        waba_id: Option<String>,
+        /// The receiving business number.
+        metadata: Option<WebhookMetadata>,
+        /// The senders' profiles.
+        contacts: Vec<WebhookContact>,
+        /// The message.
+        message: Box<IncomingMessage>,
+    },
+    /// A sent message changed state (sent, delivered, read, failed), with pricing.
+    Status {
+        /// The WABA the number belongs to.
+        waba_id: Option<String>,
+        /// The sending business number.
+        metadata: Option<WebhookMetadata>,
+        /// The new state.
+        status: Box<MessageStatus>,
+    },
+    /// A message template was approved, rejected, flagged, …
+    TemplateStatus {
+        /// The WABA the template belongs to.
+        waba_id: Option<String>,
+        /// The update (`event`, `message_template_*`, `reason`, `disable_info`).
+        update: Box<WebhookChangeValue>,
+    },
+    /// A change this crate does not model (a new `field`, or a message of a type it does not
+    /// know), kept as received.
+    Unknown {
+        /// The WABA the change belongs to.
+        waba_id: Option<String>,
+        /// The change's `field`.
+        field: String,
+        /// The raw JSON of the change's value, or of the one message.
+        value: Value,
+    },
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    id: Option<String>,
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: Value,
+}
+
+/// Parses a delivery body into events, in delivery order. Does not verify: call
+/// [`Verifier::verify_and_parse`] for requests from the network.
+pub fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
+    let envelope: Envelope = serde_json::from_slice(body)?;
+    let mut events = Vec::new();
+    for entry in envelope.entry {
+        for change in entry.changes {
+            parse_change(entry.id.clone(), change, &mut events);
+        }
+    }
+    Ok(events)
+}
+
+fn parse_change(waba_id: Option<String>, change: Change, events: &mut Vec<Event>) {
+    let unknown =
+        |field: &str, value: Value| Event::Unknown { waba_id: waba_id.clone(), field: field.to_string(), value };
+    match change.field.as_str() {
+        "messages" => {
+            let metadata = change.value.get("metadata").cloned().and_then(|m| serde_json::from_value(m).ok());
+            let contacts: Vec<WebhookContact> =
+                change.value.get("contacts").cloned().and_then(|c| serde_json::from_value(c).ok()).unwrap_or_default();
+            let messages = change.value.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
+            let statuses = change.value.get("statuses").and_then(Value::as_array).cloned().unwrap_or_default();
+            if messages.is_empty() && statuses.is_empty() {
+                events.push(unknown("messages", change.value));
+                return;
+            }
+            for raw in messages {
+                match serde_json::from_value::<IncomingMessage>(raw.clone()) {
+                    Ok(message) if message.type_.as_ref().is_some_and(|t| !t.is_unknown()) => {
+                        events.push(Event::Message {
+                            waba_id: waba_id.clone(),
+                            metadata: metadata.clone(),
+                            contacts: contacts.clone(),
+                            message: Box::new(message),
+                        })
+                    }
+                    _ => events.push(unknown("messages", raw)),
+                }
+            }
+            for raw in statuses {
+                match serde_json::from_value::<MessageStatus>(raw.clone()) {
+                    Ok(status) => events.push(Event::Status {
+                        waba_id: waba_id.clone(),
+                        metadata: metadata.clone(),
+                        status: Box::new(status),
+                    }),
+                    Err(_) => events.push(unknown("messages", raw)),
+                }
+            }
+        }
+        "message_template_status_update" => match serde_json::from_value::<WebhookChangeValue>(change.value.clone()) {
+            Ok(update) => events.push(Event::TemplateStatus { waba_id, update: Box::new(update) }),
+            Err(_) => events.push(unknown("message_template_status_update", change.value)),
+        },
+        other => events.push(unknown(other, change.value)),
+    }
+}
