@@ -3,6 +3,7 @@
 //! Each pass answers one progenitor limit (see `shared/notes/progenitor-0.15.md`):
 //! - `api-version` header: progenitor sends it on every request; no provider defines it.
 //! - closed enums: every unit-only string enum gets an `Unknown(String)` variant.
+//! - empty success bodies: read as JSON `null` instead of failing.
 //! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status, and
 //!   every unexpected response has its body read so that errors can show it.
 //! - security schemes: turned into one trait per accepted credential combination.
@@ -19,6 +20,7 @@ use crate::spec::{Operation, Spec};
 pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     DecodeErrorBodies.visit_file_mut(&mut file);
+    DecodeSuccessBodies.visit_file_mut(&mut file);
     for item in &mut file.items {
         if let Item::Mod(module) = item
             && module.ident == "types"
@@ -91,6 +93,19 @@ impl VisitMut for DecodeErrorBodies {
                 }
             }
             Replace.visit_expr_call_mut(call);
+        }
+        visit_mut::visit_expr_call_mut(self, call);
+    }
+}
+
+/// Success bodies go through the runtime's `decode_success`, which reads an empty body as
+/// `null` (progenitor fails on it even where the schema admits any value).
+struct DecodeSuccessBodies;
+
+impl VisitMut for DecodeSuccessBodies {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if path_ends_with(&call.func, &["ResponseValue", "from_response"]) {
+            *call.func = parse_quote!(::whatsapp_sdk_runtime::decode_success);
         }
         visit_mut::visit_expr_call_mut(self, call);
     }

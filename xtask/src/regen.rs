@@ -127,6 +127,8 @@ fn crate_root(provider: &Provider) -> String {
          //! `specs/{spec}`. Use it through the `{name}` client crate, which adds credentials.\n\
          \n\
          #[rustfmt::skip]\n\
+         // Parameter lists in docs are built from the spec's multi-line descriptions.\n\
+         #[allow(clippy::doc_lazy_continuation)]\n\
          mod generated;\n\
          \n\
          pub use generated::*;\n",

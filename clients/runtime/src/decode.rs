@@ -41,3 +41,17 @@ fn rebuild(
     rebuilt.extensions_mut().insert(RawBody(body));
     reqwest::Response::from(rebuilt)
 }
+
+/// Decodes a documented success response. An empty body is read as JSON `null`, so an
+/// operation whose schema admits any value accepts a bodiless answer; any other type reports
+/// `Error::InvalidResponsePayload` as before.
+pub async fn decode_success<T: DeserializeOwned, E>(response: reqwest::Response) -> Result<ResponseValue<T>, Error<E>> {
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.bytes().await.map_err(|e| Error::ResponseBodyError(e.without_url()))?;
+    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_value(serde_json::Value::Null)
+    } else {
+        serde_json::from_slice(&body)
+    };
+    decoded.map(|value| ResponseValue::new(value, status, headers)).map_err(|e| Error::InvalidResponsePayload(body, e))
+}

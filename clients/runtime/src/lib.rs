@@ -18,7 +18,7 @@ mod runtime;
 
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
-pub use decode::{RawBody, decode_error, unexpected_response};
+pub use decode::{RawBody, decode_error, decode_success, unexpected_response};
 pub use error::{ApiError, Error, RawResponse};
 pub use operation::OperationSpec;
 pub use retry::RetryPolicy;

@@ -8,7 +8,8 @@ use bytes::Bytes;
 use reqwest::header::ACCEPT;
 use reqwest::multipart::{Form, Part};
 use whatsapp_sdk_runtime::{
-    ClientHooks, ClientInfo, GeneratedError, OperationInfo, ResponseValue, decode_error, unexpected_response,
+    ClientHooks, ClientInfo, GeneratedError, OperationInfo, ResponseValue, decode_error, decode_success,
+    unexpected_response,
 };
 
 use crate::types::{ErrorResponse, UploadMediaResponse};
@@ -84,7 +85,7 @@ impl Management {
         let response = result.map_err(|e| Error::Transport(e.without_url()))?;
         let outcome: Result<ResponseValue<UploadMediaResponse>, GeneratedError<ErrorResponse>> =
             match response.status().as_u16() {
-                200 => ResponseValue::from_response(response).await,
+                200 => decode_success(response).await,
                 400 | 500 => Err(GeneratedError::ErrorResponse(decode_error(response).await?)),
                 _ => Err(unexpected_response(response).await),
             };

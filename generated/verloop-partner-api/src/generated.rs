@@ -14885,7 +14885,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -14977,7 +14977,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15071,7 +15071,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15160,7 +15160,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15265,7 +15265,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15357,7 +15357,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15555,7 +15555,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15647,7 +15647,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15739,7 +15739,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15815,7 +15815,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15873,7 +15873,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -15980,7 +15980,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16072,7 +16072,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16165,7 +16165,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16258,7 +16258,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16347,7 +16347,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16439,7 +16439,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16528,7 +16528,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16617,7 +16617,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -16706,7 +16706,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

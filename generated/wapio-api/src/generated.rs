@@ -3887,7 +3887,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4095,7 +4095,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4190,7 +4190,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4458,7 +4458,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4568,7 +4568,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4777,7 +4777,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4872,7 +4872,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -4968,7 +4968,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5160,7 +5160,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5259,7 +5259,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -5879,7 +5879,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6551,7 +6551,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6746,7 +6746,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -6861,7 +6861,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7069,7 +7069,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7194,7 +7194,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7309,7 +7309,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
+                201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7405,7 +7405,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7504,7 +7504,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
+                202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7634,7 +7634,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -7929,7 +7929,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8035,7 +8035,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8230,7 +8230,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -8361,7 +8361,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
