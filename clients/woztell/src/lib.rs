@@ -1,0 +1,58 @@
+//! Typed client for the [WOZTELL](https://woztell.com) WhatsApp Cloud public API: WABA info,
+//! business profile, media, analytics, catalogs, templates, flows and encryption keys.
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use woztell::prelude::*;
+//!
+//! # async fn run() -> woztell::Result<()> {
+//! let client = Client::new(AccessToken::new("access-token")?)?;
+//! let approved: Vec<_> = client
+//!     .templates(|query| query.waba_id("waba-1").first(50).status(woztell::json_array(["APPROVED"])))
+//!     .try_collect()
+//!     .await?;
+//! let signed = client.signed(SignedContext::new("appIntegrationSignature", "app", "integration", "channel")?)?;
+//! let flows = signed.list_flows().limit(20).send().await?;
+//! # let _ = (approved, flows);
+//! # Ok(()) }
+//! ```
+//!
+//! Operations come from the generated crate [`woztell_api`] (regenerated from
+//! `specs/woztell.yaml`); this crate places the access token where each operation expects it,
+//! builds the signed context, and pages through lists.
+
+#![deny(missing_docs)]
+
+mod auth;
+mod client;
+mod pagination;
+
+pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
+pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
+pub use woztell_api::{ResponseValue, builder, operations, types};
+
+/// What can go wrong calling WOZTELL; `Error::Api` carries the [`types::ErrorResponse`] body.
+pub type Error = whatsapp_sdk_runtime::Error<types::ErrorResponse>;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A list filter in the form the API documents: a compact JSON array literal such as
+/// `["APPROVED","PENDING"]`, sent as the query value.
+pub fn json_array<I, S>(values: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let items: Vec<String> = values.into_iter().map(|v| serde_json::Value::from(v.as_ref()).to_string()).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// The clients, credentials and operation traits.
+pub mod prelude {
+    pub use crate::operations::{
+        AccessTokenOperations, AccessTokenSignedContextWoztellPayloadOperations, SignedContextWoztellPayloadOperations,
+    };
+    pub use crate::{AccessToken, Client, SignedClient, SignedContext};
+}
