@@ -163,15 +163,22 @@ fn credentials_are_checked_by_prefix() {
 async fn session_key_client_calls_session_routes_with_its_key() {
     let server = MockServer::start().await;
     Mock::given(path("/v1/whatsapp-sessions/s1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(session("s1", "connected")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-remaining", "41")
+                .insert_header("x-request-id", "req-ok")
+                .set_body_json(session("s1", "connected")),
+        )
         .mount(&server)
         .await;
     let config = Client::<SessionKey>::config().with_base_url(server.uri());
     let client = Client::with_config(config, SessionKey::new(KEY).unwrap()).unwrap();
     // `client.create_session()` does not compile for `Client<SessionKey>` (see the doctest on
     // `wapio::Client`); the session routes do.
-    let session = client.get_session().session_id("s1").send().await.unwrap().into_inner();
-    assert_eq!(session.status, SessionStatus::Connected);
+    let response = client.get_session().session_id("s1").send().await.unwrap();
+    let meta = wapio::ResponseMetaExt::meta(&response);
+    assert_eq!((meta.rate_limit_remaining, meta.request_id.as_deref()), (Some(41), Some("req-ok")));
+    assert_eq!(response.into_inner().status, SessionStatus::Connected);
     let request = &server.received_requests().await.unwrap()[0];
     assert_eq!(request.headers.get("authorization").unwrap(), &format!("Bearer {KEY}"));
 }
@@ -219,6 +226,9 @@ async fn documented_error_envelope_is_matchable() {
     assert!(error.is_rate_limited());
     assert_eq!(error.reason_code(), Some(&ReasonCode::RateLimited));
     assert_eq!(error.headers().unwrap()["x-request-id"], "req-9");
+    let meta = error.meta().unwrap();
+    assert_eq!(meta.request_id.as_deref(), Some("req-9"));
+    assert_eq!(meta.retry_after, Some(std::time::Duration::from_secs(30)));
     assert_eq!(error.message(), Some("slow down"));
     let wapio::Error::Api(api) = &error else { panic!("expected an API error, got {error:?}") };
     assert_eq!(api.body.errors.len(), 0);

@@ -95,6 +95,11 @@ impl<E: fmt::Debug + Serialize> Error<E> {
         }
     }
 
+    /// The rate-limit and request-id headers, when a response arrived.
+    pub fn meta(&self) -> Option<crate::ResponseMeta> {
+        self.headers().map(crate::ResponseMeta::from_headers)
+    }
+
     /// The documented error body, when the provider sent one.
     pub fn body(&self) -> Option<&E> {
         match self {

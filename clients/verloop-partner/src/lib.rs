@@ -35,7 +35,7 @@ pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
 pub use error::{ApiError, Error};
 pub use media::MediaUpload;
 pub use verloop_partner_api::{ByteStream, ResponseValue, builder, operations, types};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -32,7 +32,7 @@ pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, WapioErrorExt};
 pub use wapio_api::{ResponseValue, builder, operations, types};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -29,7 +29,7 @@ mod pagination;
 
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, RetryPolicy};
+pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
 pub use woztell_api::{ResponseValue, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; `Error::Api` carries the [`types::ErrorResponse`] body.
