@@ -207,3 +207,47 @@ async fn errors_decode_and_hold_no_secret() {
     let shown = format!("{api} {api:?} {raw} {raw:?} {management:?} {messaging:?}");
     assert!(!shown.contains("s3cret"), "{shown}");
 }
+
+/// A send has no idempotency key, so once it may have reached the server it is never repeated:
+/// not after a 503, and not after the connection drops without an answer.
+#[tokio::test]
+async fn send_message_is_not_retried_once_it_may_have_reached_the_server() {
+    let retrying = |base_url: String| {
+        let policy = verloop_partner::RetryPolicy {
+            max_retries: 3,
+            base_delay: std::time::Duration::from_millis(1),
+            max_delay: std::time::Duration::from_millis(2),
+            ..Default::default()
+        };
+        let config = verloop_partner::config().with_base_url(base_url).with_retry_policy(policy);
+        Messaging::with_config(config, PhoneNumberToken::new(PHONE_TOKEN).unwrap()).unwrap()
+    };
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/whatsapp/send_message"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = retrying(server.uri()).send_message().body(text("15550001")).send().await.unwrap_err();
+    assert_eq!(verloop_partner::Error::from(error).status().map(|s| s.as_u16()), Some(503));
+
+    // A server that reads each request and hangs up without answering.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 4096];
+            if socket.read(&mut buffer).await.unwrap_or(0) > 0 {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
+    let error = retrying(format!("http://{address}")).send_message().body(text("15550002")).send().await.unwrap_err();
+    assert!(matches!(verloop_partner::Error::from(error), verloop_partner::Error::Transport(_)));
+    assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1, "the dropped send was repeated");
+}

@@ -60,13 +60,24 @@ impl Runtime {
         request: reqwest::Request,
         operation: Option<&OperationSpec>,
     ) -> reqwest::Result<reqwest::Response> {
+        // The path template, never the URL: a URL may carry a credential in its query.
         let span = tracing::debug_span!(
             "http_request",
             operation = operation.map(|op| op.id),
             method = %request.method(),
             path = operation.map(|op| op.path),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
         );
-        self.send_with_retries(client, request, operation).instrument(span).await
+        let started = Instant::now();
+        let (result, attempts) = self.send_with_retries(client, request, operation).instrument(span.clone()).await;
+        span.record("attempts", attempts);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+        }
+        result
     }
 
     async fn send_with_retries(
@@ -74,7 +85,7 @@ impl Runtime {
         client: &reqwest::Client,
         mut request: reqwest::Request,
         operation: Option<&OperationSpec>,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
         let safe_to_repeat = operation.is_some_and(|op| {
             op.is_idempotent_method() || op.idempotency_header.is_some_and(|name| request.headers().contains_key(name))
         });
@@ -107,7 +118,7 @@ impl Runtime {
                     request = next;
                     attempt += 1;
                 }
-                _ => return result.map_err(reqwest::Error::without_url),
+                _ => return (result.map_err(reqwest::Error::without_url), attempt),
             }
         }
     }
