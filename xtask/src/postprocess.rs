@@ -31,6 +31,7 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     }
     let methods = client_methods(&file);
     remove_inherent_operations(&mut file, &methods);
+    RelinkOperationDocs::new(spec).visit_file_mut(&mut file);
     file.items.extend(runtime_items(spec));
     file.items.extend(operation_traits(spec, &methods));
     export_traits_in_prelude(&mut file);
@@ -361,6 +362,56 @@ fn remove_inherent_operations(file: &mut syn::File, methods: &BTreeMap<String, s
         });
         !imp.items.is_empty()
     });
+}
+
+/// Builder docs link to `super::Client::<operation>`, which no longer exists: point them at
+/// the operation's method on the trait of its first accepted credential.
+struct RelinkOperationDocs {
+    targets: BTreeMap<String, String>,
+}
+
+impl RelinkOperationDocs {
+    fn new(spec: &Spec) -> Self {
+        let targets = spec
+            .operations
+            .iter()
+            .map(|op| {
+                let first = op.security.first().map(Vec::as_slice).unwrap_or_default();
+                (op.operation_id.clone(), format!("super::operations::{}::{}", trait_name(first), op.operation_id))
+            })
+            .collect();
+        Self { targets }
+    }
+
+    fn relink(&self, doc: &str) -> String {
+        const STALE: &str = "super::Client::";
+        let mut out = String::with_capacity(doc.len());
+        let mut rest = doc;
+        while let Some(at) = rest.find(STALE) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + STALE.len()..];
+            let end = after.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(after.len());
+            match self.targets.get(&after[..end]) {
+                Some(target) => out.push_str(target),
+                None => out.push_str(&rest[at..at + STALE.len() + end]),
+            }
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+impl VisitMut for RelinkOperationDocs {
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if let syn::Meta::NameValue(meta) = &mut attr.meta
+            && meta.path.is_ident("doc")
+            && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = &mut meta.value
+            && text.value().contains("super::Client::")
+        {
+            *text = syn::LitStr::new(&self.relink(&text.value()), text.span());
+        }
+    }
 }
 
 fn export_traits_in_prelude(file: &mut syn::File) {

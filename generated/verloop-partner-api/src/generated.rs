@@ -14819,7 +14819,7 @@ pub mod builder {
     };
     /**Builder for [`Client::login`]
 
-[`Client::login`]: super::Client::login*/
+[`Client::login`]: super::operations::PublicOperations::login*/
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -14906,7 +14906,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_phone_number`]
 
-[`Client::create_phone_number`]: super::Client::create_phone_number*/
+[`Client::create_phone_number`]: super::operations::SystemUserTokenOperations::create_phone_number*/
     #[derive(Debug, Clone)]
     pub struct CreatePhoneNumber<'a> {
         client: &'a super::Client,
@@ -14998,7 +14998,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_template`]
 
-[`Client::create_template`]: super::Client::create_template*/
+[`Client::create_template`]: super::operations::SystemUserTokenOperations::create_template*/
     #[derive(Debug, Clone)]
     pub struct CreateTemplate<'a> {
         client: &'a super::Client,
@@ -15092,7 +15092,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_phone_number`]
 
-[`Client::delete_phone_number`]: super::Client::delete_phone_number*/
+[`Client::delete_phone_number`]: super::operations::SystemUserTokenOperations::delete_phone_number*/
     #[derive(Debug, Clone)]
     pub struct DeletePhoneNumber<'a> {
         client: &'a super::Client,
@@ -15181,7 +15181,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_template`]
 
-[`Client::delete_template`]: super::Client::delete_template*/
+[`Client::delete_template`]: super::operations::SystemUserTokenOperations::delete_template*/
     #[derive(Debug, Clone)]
     pub struct DeleteTemplate<'a> {
         client: &'a super::Client,
@@ -15286,7 +15286,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_analytics`]
 
-[`Client::get_analytics`]: super::Client::get_analytics*/
+[`Client::get_analytics`]: super::operations::SystemUserTokenOperations::get_analytics*/
     #[derive(Debug, Clone)]
     pub struct GetAnalytics<'a> {
         client: &'a super::Client,
@@ -15378,7 +15378,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_media`]
 
-[`Client::get_media`]: super::Client::get_media*/
+[`Client::get_media`]: super::operations::SystemUserTokenOperations::get_media*/
     #[derive(Debug, Clone)]
     pub struct GetMedia<'a> {
         client: &'a super::Client,
@@ -15463,7 +15463,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_media_async`]
 
-[`Client::get_media_async`]: super::Client::get_media_async*/
+[`Client::get_media_async`]: super::operations::SystemUserTokenOperations::get_media_async*/
     #[derive(Debug, Clone)]
     pub struct GetMediaAsync<'a> {
         client: &'a super::Client,
@@ -15576,7 +15576,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_phone_number`]
 
-[`Client::get_phone_number`]: super::Client::get_phone_number*/
+[`Client::get_phone_number`]: super::operations::SystemUserTokenOperations::get_phone_number*/
     #[derive(Debug, Clone)]
     pub struct GetPhoneNumber<'a> {
         client: &'a super::Client,
@@ -15668,7 +15668,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_phone_token`]
 
-[`Client::get_phone_token`]: super::Client::get_phone_token*/
+[`Client::get_phone_token`]: super::operations::SystemUserTokenOperations::get_phone_token*/
     #[derive(Debug, Clone)]
     pub struct GetPhoneToken<'a> {
         client: &'a super::Client,
@@ -15760,7 +15760,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_waba_business_account`]
 
-[`Client::get_waba_business_account`]: super::Client::get_waba_business_account*/
+[`Client::get_waba_business_account`]: super::operations::SystemUserTokenOperations::get_waba_business_account*/
     #[derive(Debug, Clone)]
     pub struct GetWabaBusinessAccount<'a> {
         client: &'a super::Client,
@@ -15836,7 +15836,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_clients`]
 
-[`Client::list_clients`]: super::Client::list_clients*/
+[`Client::list_clients`]: super::operations::SystemUserTokenOperations::list_clients*/
     #[derive(Debug, Clone)]
     pub struct ListClients<'a> {
         client: &'a super::Client,
@@ -15894,7 +15894,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_templates`]
 
-[`Client::list_templates`]: super::Client::list_templates*/
+[`Client::list_templates`]: super::operations::SystemUserTokenOperations::list_templates*/
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
@@ -16001,7 +16001,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_phone_numbers`]
 
-[`Client::list_phone_numbers`]: super::Client::list_phone_numbers*/
+[`Client::list_phone_numbers`]: super::operations::SystemUserTokenOperations::list_phone_numbers*/
     #[derive(Debug, Clone)]
     pub struct ListPhoneNumbers<'a> {
         client: &'a super::Client,
@@ -16093,7 +16093,7 @@ pub mod builder {
     }
     /**Builder for [`Client::migrate_phone_number`]
 
-[`Client::migrate_phone_number`]: super::Client::migrate_phone_number*/
+[`Client::migrate_phone_number`]: super::operations::SystemUserTokenOperations::migrate_phone_number*/
     #[derive(Debug, Clone)]
     pub struct MigratePhoneNumber<'a> {
         client: &'a super::Client,
@@ -16186,7 +16186,7 @@ pub mod builder {
     }
     /**Builder for [`Client::register_phone_number`]
 
-[`Client::register_phone_number`]: super::Client::register_phone_number*/
+[`Client::register_phone_number`]: super::operations::SystemUserTokenOperations::register_phone_number*/
     #[derive(Debug, Clone)]
     pub struct RegisterPhoneNumber<'a> {
         client: &'a super::Client,
@@ -16279,7 +16279,7 @@ pub mod builder {
     }
     /**Builder for [`Client::request_otp`]
 
-[`Client::request_otp`]: super::Client::request_otp*/
+[`Client::request_otp`]: super::operations::SystemUserTokenOperations::request_otp*/
     #[derive(Debug, Clone)]
     pub struct RequestOtp<'a> {
         client: &'a super::Client,
@@ -16368,7 +16368,7 @@ pub mod builder {
     }
     /**Builder for [`Client::send_message`]
 
-[`Client::send_message`]: super::Client::send_message*/
+[`Client::send_message`]: super::operations::PhoneNumberTokenOperations::send_message*/
     #[derive(Debug, Clone)]
     pub struct SendMessage<'a> {
         client: &'a super::Client,
@@ -16460,7 +16460,7 @@ pub mod builder {
     }
     /**Builder for [`Client::set_cart`]
 
-[`Client::set_cart`]: super::Client::set_cart*/
+[`Client::set_cart`]: super::operations::SystemUserTokenOperations::set_cart*/
     #[derive(Debug, Clone)]
     pub struct SetCart<'a> {
         client: &'a super::Client,
@@ -16549,7 +16549,7 @@ pub mod builder {
     }
     /**Builder for [`Client::set_catalog`]
 
-[`Client::set_catalog`]: super::Client::set_catalog*/
+[`Client::set_catalog`]: super::operations::SystemUserTokenOperations::set_catalog*/
     #[derive(Debug, Clone)]
     pub struct SetCatalog<'a> {
         client: &'a super::Client,
@@ -16638,7 +16638,7 @@ pub mod builder {
     }
     /**Builder for [`Client::verify_otp`]
 
-[`Client::verify_otp`]: super::Client::verify_otp*/
+[`Client::verify_otp`]: super::operations::SystemUserTokenOperations::verify_otp*/
     #[derive(Debug, Clone)]
     pub struct VerifyOtp<'a> {
         client: &'a super::Client,

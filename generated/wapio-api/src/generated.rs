@@ -3853,7 +3853,7 @@ pub mod builder {
     };
     /**Builder for [`Client::list_contacts`]
 
-[`Client::list_contacts`]: super::Client::list_contacts*/
+[`Client::list_contacts`]: super::operations::AccountTokenOperations::list_contacts*/
     #[derive(Debug, Clone)]
     pub struct ListContacts<'a> {
         client: &'a super::Client,
@@ -3929,7 +3929,7 @@ pub mod builder {
     }
     /**Builder for [`Client::upsert_contact`]
 
-[`Client::upsert_contact`]: super::Client::upsert_contact*/
+[`Client::upsert_contact`]: super::operations::AccountTokenOperations::upsert_contact*/
     #[derive(Debug, Clone)]
     pub struct UpsertContact<'a> {
         client: &'a super::Client,
@@ -4041,7 +4041,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_contact_picture`]
 
-[`Client::get_contact_picture`]: super::Client::get_contact_picture*/
+[`Client::get_contact_picture`]: super::operations::AccountTokenOperations::get_contact_picture*/
     #[derive(Debug, Clone)]
     pub struct GetContactPicture<'a> {
         client: &'a super::Client,
@@ -4137,7 +4137,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_contact`]
 
-[`Client::get_contact`]: super::Client::get_contact*/
+[`Client::get_contact`]: super::operations::AccountTokenOperations::get_contact*/
     #[derive(Debug, Clone)]
     pub struct GetContact<'a> {
         client: &'a super::Client,
@@ -4232,7 +4232,7 @@ pub mod builder {
     }
     /**Builder for [`Client::block_contact`]
 
-[`Client::block_contact`]: super::Client::block_contact*/
+[`Client::block_contact`]: super::operations::AccountTokenOperations::block_contact*/
     #[derive(Debug, Clone)]
     pub struct BlockContact<'a> {
         client: &'a super::Client,
@@ -4328,7 +4328,7 @@ pub mod builder {
     }
     /**Builder for [`Client::unblock_contact`]
 
-[`Client::unblock_contact`]: super::Client::unblock_contact*/
+[`Client::unblock_contact`]: super::operations::AccountTokenOperations::unblock_contact*/
     #[derive(Debug, Clone)]
     pub struct UnblockContact<'a> {
         client: &'a super::Client,
@@ -4424,7 +4424,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_groups`]
 
-[`Client::list_groups`]: super::Client::list_groups*/
+[`Client::list_groups`]: super::operations::AccountTokenOperations::list_groups*/
     #[derive(Debug, Clone)]
     pub struct ListGroups<'a> {
         client: &'a super::Client,
@@ -4500,7 +4500,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_group`]
 
-[`Client::create_group`]: super::Client::create_group*/
+[`Client::create_group`]: super::operations::AccountTokenOperations::create_group*/
     #[derive(Debug, Clone)]
     pub struct CreateGroup<'a> {
         client: &'a super::Client,
@@ -4610,7 +4610,7 @@ pub mod builder {
     }
     /**Builder for [`Client::accept_group_invite`]
 
-[`Client::accept_group_invite`]: super::Client::accept_group_invite*/
+[`Client::accept_group_invite`]: super::operations::AccountTokenOperations::accept_group_invite*/
     #[derive(Debug, Clone)]
     pub struct AcceptGroupInvite<'a> {
         client: &'a super::Client,
@@ -4723,7 +4723,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_group_invite_info`]
 
-[`Client::get_group_invite_info`]: super::Client::get_group_invite_info*/
+[`Client::get_group_invite_info`]: super::operations::AccountTokenOperations::get_group_invite_info*/
     #[derive(Debug, Clone)]
     pub struct GetGroupInviteInfo<'a> {
         client: &'a super::Client,
@@ -4819,7 +4819,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_group`]
 
-[`Client::get_group`]: super::Client::get_group*/
+[`Client::get_group`]: super::operations::AccountTokenOperations::get_group*/
     #[derive(Debug, Clone)]
     pub struct GetGroup<'a> {
         client: &'a super::Client,
@@ -4914,7 +4914,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_group_invite_link`]
 
-[`Client::get_group_invite_link`]: super::Client::get_group_invite_link*/
+[`Client::get_group_invite_link`]: super::operations::AccountTokenOperations::get_group_invite_link*/
     #[derive(Debug, Clone)]
     pub struct GetGroupInviteLink<'a> {
         client: &'a super::Client,
@@ -5010,7 +5010,7 @@ pub mod builder {
     }
     /**Builder for [`Client::leave_group`]
 
-[`Client::leave_group`]: super::Client::leave_group*/
+[`Client::leave_group`]: super::operations::AccountTokenOperations::leave_group*/
     #[derive(Debug, Clone)]
     pub struct LeaveGroup<'a> {
         client: &'a super::Client,
@@ -5106,7 +5106,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_group_metadata`]
 
-[`Client::get_group_metadata`]: super::Client::get_group_metadata*/
+[`Client::get_group_metadata`]: super::operations::AccountTokenOperations::get_group_metadata*/
     #[derive(Debug, Clone)]
     pub struct GetGroupMetadata<'a> {
         client: &'a super::Client,
@@ -5202,7 +5202,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_group_participants`]
 
-[`Client::list_group_participants`]: super::Client::list_group_participants*/
+[`Client::list_group_participants`]: super::operations::AccountTokenOperations::list_group_participants*/
     #[derive(Debug, Clone)]
     pub struct ListGroupParticipants<'a> {
         client: &'a super::Client,
@@ -5301,7 +5301,7 @@ pub mod builder {
     }
     /**Builder for [`Client::add_group_participants`]
 
-[`Client::add_group_participants`]: super::Client::add_group_participants*/
+[`Client::add_group_participants`]: super::operations::AccountTokenOperations::add_group_participants*/
     #[derive(Debug, Clone)]
     pub struct AddGroupParticipants<'a> {
         client: &'a super::Client,
@@ -5432,7 +5432,7 @@ pub mod builder {
     }
     /**Builder for [`Client::remove_group_participants`]
 
-[`Client::remove_group_participants`]: super::Client::remove_group_participants*/
+[`Client::remove_group_participants`]: super::operations::AccountTokenOperations::remove_group_participants*/
     #[derive(Debug, Clone)]
     pub struct RemoveGroupParticipants<'a> {
         client: &'a super::Client,
@@ -5563,7 +5563,7 @@ pub mod builder {
     }
     /**Builder for [`Client::demote_group_participants`]
 
-[`Client::demote_group_participants`]: super::Client::demote_group_participants*/
+[`Client::demote_group_participants`]: super::operations::AccountTokenOperations::demote_group_participants*/
     #[derive(Debug, Clone)]
     pub struct DemoteGroupParticipants<'a> {
         client: &'a super::Client,
@@ -5694,7 +5694,7 @@ pub mod builder {
     }
     /**Builder for [`Client::promote_group_participants`]
 
-[`Client::promote_group_participants`]: super::Client::promote_group_participants*/
+[`Client::promote_group_participants`]: super::operations::AccountTokenOperations::promote_group_participants*/
     #[derive(Debug, Clone)]
     pub struct PromoteGroupParticipants<'a> {
         client: &'a super::Client,
@@ -5825,7 +5825,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_group_picture`]
 
-[`Client::get_group_picture`]: super::Client::get_group_picture*/
+[`Client::get_group_picture`]: super::operations::AccountTokenOperations::get_group_picture*/
     #[derive(Debug, Clone)]
     pub struct GetGroupPicture<'a> {
         client: &'a super::Client,
@@ -5921,7 +5921,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_group_settings`]
 
-[`Client::update_group_settings`]: super::Client::update_group_settings*/
+[`Client::update_group_settings`]: super::operations::AccountTokenOperations::update_group_settings*/
     #[derive(Debug, Clone)]
     pub struct UpdateGroupSettings<'a> {
         client: &'a super::Client,
@@ -6032,7 +6032,7 @@ pub mod builder {
     }
     /**Builder for [`Client::mark_messages_read`]
 
-[`Client::mark_messages_read`]: super::Client::mark_messages_read*/
+[`Client::mark_messages_read`]: super::operations::AccountTokenOperations::mark_messages_read*/
     #[derive(Debug, Clone)]
     pub struct MarkMessagesRead<'a> {
         client: &'a super::Client,
@@ -6145,7 +6145,7 @@ pub mod builder {
     }
     /**Builder for [`Client::edit_message_alias`]
 
-[`Client::edit_message_alias`]: super::Client::edit_message_alias*/
+[`Client::edit_message_alias`]: super::operations::AccountTokenOperations::edit_message_alias*/
     #[derive(Debug, Clone)]
     pub struct EditMessageAlias<'a> {
         client: &'a super::Client,
@@ -6273,7 +6273,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_message`]
 
-[`Client::delete_message`]: super::Client::delete_message*/
+[`Client::delete_message`]: super::operations::AccountTokenOperations::delete_message*/
     #[derive(Debug, Clone)]
     pub struct DeleteMessage<'a> {
         client: &'a super::Client,
@@ -6369,7 +6369,7 @@ pub mod builder {
     }
     /**Builder for [`Client::edit_message`]
 
-[`Client::edit_message`]: super::Client::edit_message*/
+[`Client::edit_message`]: super::operations::AccountTokenOperations::edit_message*/
     #[derive(Debug, Clone)]
     pub struct EditMessage<'a> {
         client: &'a super::Client,
@@ -6497,7 +6497,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_message_info`]
 
-[`Client::get_message_info`]: super::Client::get_message_info*/
+[`Client::get_message_info`]: super::operations::AccountTokenOperations::get_message_info*/
     #[derive(Debug, Clone)]
     pub struct GetMessageInfo<'a> {
         client: &'a super::Client,
@@ -6593,7 +6593,7 @@ pub mod builder {
     }
     /**Builder for [`Client::resend_message`]
 
-[`Client::resend_message`]: super::Client::resend_message*/
+[`Client::resend_message`]: super::operations::AccountTokenOperations::resend_message*/
     #[derive(Debug, Clone)]
     pub struct ResendMessage<'a> {
         client: &'a super::Client,
@@ -6689,7 +6689,7 @@ pub mod builder {
     }
     /**Builder for [`Client::check_on_whatsapp`]
 
-[`Client::check_on_whatsapp`]: super::Client::check_on_whatsapp*/
+[`Client::check_on_whatsapp`]: super::operations::AccountTokenOperations::check_on_whatsapp*/
     #[derive(Debug, Clone)]
     pub struct CheckOnWhatsapp<'a> {
         client: &'a super::Client,
@@ -6788,7 +6788,7 @@ pub mod builder {
     }
     /**Builder for [`Client::send_message`]
 
-[`Client::send_message`]: super::Client::send_message*/
+[`Client::send_message`]: super::operations::AccountTokenOperations::send_message*/
     #[derive(Debug, Clone)]
     pub struct SendMessage<'a> {
         client: &'a super::Client,
@@ -6903,7 +6903,7 @@ pub mod builder {
     }
     /**Builder for [`Client::send_presence_update`]
 
-[`Client::send_presence_update`]: super::Client::send_presence_update*/
+[`Client::send_presence_update`]: super::operations::AccountTokenOperations::send_presence_update*/
     #[derive(Debug, Clone)]
     pub struct SendPresenceUpdate<'a> {
         client: &'a super::Client,
@@ -7015,7 +7015,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_message_logs`]
 
-[`Client::list_message_logs`]: super::Client::list_message_logs*/
+[`Client::list_message_logs`]: super::operations::AccountTokenOperations::list_message_logs*/
     #[derive(Debug, Clone)]
     pub struct ListMessageLogs<'a> {
         client: &'a super::Client,
@@ -7111,7 +7111,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_sessions`]
 
-[`Client::list_sessions`]: super::Client::list_sessions*/
+[`Client::list_sessions`]: super::operations::AccountTokenOperations::list_sessions*/
     #[derive(Debug, Clone)]
     pub struct ListSessions<'a> {
         client: &'a super::Client,
@@ -7236,7 +7236,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_session`]
 
-[`Client::create_session`]: super::Client::create_session*/
+[`Client::create_session`]: super::operations::AccountTokenOperations::create_session*/
     #[derive(Debug, Clone)]
     pub struct CreateSession<'a> {
         client: &'a super::Client,
@@ -7351,7 +7351,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_session`]
 
-[`Client::get_session`]: super::Client::get_session*/
+[`Client::get_session`]: super::operations::AccountTokenOperations::get_session*/
     #[derive(Debug, Clone)]
     pub struct GetSession<'a> {
         client: &'a super::Client,
@@ -7447,7 +7447,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_session`]
 
-[`Client::delete_session`]: super::Client::delete_session*/
+[`Client::delete_session`]: super::operations::AccountTokenOperations::delete_session*/
     #[derive(Debug, Clone)]
     pub struct DeleteSession<'a> {
         client: &'a super::Client,
@@ -7546,7 +7546,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_session`]
 
-[`Client::update_session`]: super::Client::update_session*/
+[`Client::update_session`]: super::operations::AccountTokenOperations::update_session*/
     #[derive(Debug, Clone)]
     pub struct UpdateSession<'a> {
         client: &'a super::Client,
@@ -7676,7 +7676,7 @@ pub mod builder {
     }
     /**Builder for [`Client::connect_session`]
 
-[`Client::connect_session`]: super::Client::connect_session*/
+[`Client::connect_session`]: super::operations::AccountTokenOperations::connect_session*/
     #[derive(Debug, Clone)]
     pub struct ConnectSession<'a> {
         client: &'a super::Client,
@@ -7779,7 +7779,7 @@ pub mod builder {
     }
     /**Builder for [`Client::disconnect_session`]
 
-[`Client::disconnect_session`]: super::Client::disconnect_session*/
+[`Client::disconnect_session`]: super::operations::AccountTokenOperations::disconnect_session*/
     #[derive(Debug, Clone)]
     pub struct DisconnectSession<'a> {
         client: &'a super::Client,
@@ -7875,7 +7875,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_session_qr`]
 
-[`Client::get_session_qr`]: super::Client::get_session_qr*/
+[`Client::get_session_qr`]: super::operations::AccountTokenOperations::get_session_qr*/
     #[derive(Debug, Clone)]
     pub struct GetSessionQr<'a> {
         client: &'a super::Client,
@@ -7978,7 +7978,7 @@ pub mod builder {
     }
     /**Builder for [`Client::regenerate_session_key`]
 
-[`Client::regenerate_session_key`]: super::Client::regenerate_session_key*/
+[`Client::regenerate_session_key`]: super::operations::AccountTokenOperations::regenerate_session_key*/
     #[derive(Debug, Clone)]
     pub struct RegenerateSessionKey<'a> {
         client: &'a super::Client,
@@ -8077,7 +8077,7 @@ pub mod builder {
     }
     /**Builder for [`Client::restart_session`]
 
-[`Client::restart_session`]: super::Client::restart_session*/
+[`Client::restart_session`]: super::operations::AccountTokenOperations::restart_session*/
     #[derive(Debug, Clone)]
     pub struct RestartSession<'a> {
         client: &'a super::Client,
@@ -8173,7 +8173,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_session_settings`]
 
-[`Client::get_session_settings`]: super::Client::get_session_settings*/
+[`Client::get_session_settings`]: super::operations::AccountTokenOperations::get_session_settings*/
     #[derive(Debug, Clone)]
     pub struct GetSessionSettings<'a> {
         client: &'a super::Client,
@@ -8272,7 +8272,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_session_settings`]
 
-[`Client::update_session_settings`]: super::Client::update_session_settings*/
+[`Client::update_session_settings`]: super::operations::AccountTokenOperations::update_session_settings*/
     #[derive(Debug, Clone)]
     pub struct UpdateSessionSettings<'a> {
         client: &'a super::Client,

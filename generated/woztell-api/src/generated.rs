@@ -7370,7 +7370,7 @@ pub mod builder {
     };
     /**Builder for [`Client::list_catalogs`]
 
-[`Client::list_catalogs`]: super::Client::list_catalogs*/
+[`Client::list_catalogs`]: super::operations::SignedContextWoztellPayloadOperations::list_catalogs*/
     #[derive(Debug, Clone)]
     pub struct ListCatalogs<'a> {
         client: &'a super::Client,
@@ -7428,7 +7428,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_conversation_analytics`]
 
-[`Client::get_conversation_analytics`]: super::Client::get_conversation_analytics*/
+[`Client::get_conversation_analytics`]: super::operations::SignedContextWoztellPayloadOperations::get_conversation_analytics*/
     #[derive(Debug, Clone)]
     pub struct GetConversationAnalytics<'a> {
         client: &'a super::Client,
@@ -7638,7 +7638,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_flow`]
 
-[`Client::create_flow`]: super::Client::create_flow*/
+[`Client::create_flow`]: super::operations::SignedContextWoztellPayloadOperations::create_flow*/
     #[derive(Debug, Clone)]
     pub struct CreateFlow<'a> {
         client: &'a super::Client,
@@ -7730,7 +7730,7 @@ pub mod builder {
     }
     /**Builder for [`Client::deprecate_flow`]
 
-[`Client::deprecate_flow`]: super::Client::deprecate_flow*/
+[`Client::deprecate_flow`]: super::operations::SignedContextWoztellPayloadOperations::deprecate_flow*/
     #[derive(Debug, Clone)]
     pub struct DeprecateFlow<'a> {
         client: &'a super::Client,
@@ -7817,7 +7817,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_flows`]
 
-[`Client::list_flows`]: super::Client::list_flows*/
+[`Client::list_flows`]: super::operations::SignedContextWoztellPayloadOperations::list_flows*/
     #[derive(Debug, Clone)]
     pub struct ListFlows<'a> {
         client: &'a super::Client,
@@ -7924,7 +7924,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_flow`]
 
-[`Client::delete_flow`]: super::Client::delete_flow*/
+[`Client::delete_flow`]: super::operations::SignedContextWoztellPayloadOperations::delete_flow*/
     #[derive(Debug, Clone)]
     pub struct DeleteFlow<'a> {
         client: &'a super::Client,
@@ -8011,7 +8011,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_flow_detail`]
 
-[`Client::get_flow_detail`]: super::Client::get_flow_detail*/
+[`Client::get_flow_detail`]: super::operations::SignedContextWoztellPayloadOperations::get_flow_detail*/
     #[derive(Debug, Clone)]
     pub struct GetFlowDetail<'a> {
         client: &'a super::Client,
@@ -8087,7 +8087,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_flow_json`]
 
-[`Client::update_flow_json`]: super::Client::update_flow_json*/
+[`Client::update_flow_json`]: super::operations::SignedContextWoztellPayloadOperations::update_flow_json*/
     #[derive(Debug, Clone)]
     pub struct UpdateFlowJson<'a> {
         client: &'a super::Client,
@@ -8181,7 +8181,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_flow_metadata`]
 
-[`Client::update_flow_metadata`]: super::Client::update_flow_metadata*/
+[`Client::update_flow_metadata`]: super::operations::SignedContextWoztellPayloadOperations::update_flow_metadata*/
     #[derive(Debug, Clone)]
     pub struct UpdateFlowMetadata<'a> {
         client: &'a super::Client,
@@ -8274,7 +8274,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_flow_preview`]
 
-[`Client::get_flow_preview`]: super::Client::get_flow_preview*/
+[`Client::get_flow_preview`]: super::operations::SignedContextWoztellPayloadOperations::get_flow_preview*/
     #[derive(Debug, Clone)]
     pub struct GetFlowPreview<'a> {
         client: &'a super::Client,
@@ -8350,7 +8350,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_flow_screen_payload`]
 
-[`Client::get_flow_screen_payload`]: super::Client::get_flow_screen_payload*/
+[`Client::get_flow_screen_payload`]: super::operations::SignedContextWoztellPayloadOperations::get_flow_screen_payload*/
     #[derive(Debug, Clone)]
     pub struct GetFlowScreenPayload<'a> {
         client: &'a super::Client,
@@ -8426,7 +8426,7 @@ pub mod builder {
     }
     /**Builder for [`Client::upload_media`]
 
-[`Client::upload_media`]: super::Client::upload_media*/
+[`Client::upload_media`]: super::operations::AccessTokenOperations::upload_media*/
     #[derive(Debug, Clone)]
     pub struct UploadMedia<'a> {
         client: &'a super::Client,
@@ -8518,7 +8518,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_products`]
 
-[`Client::list_products`]: super::Client::list_products*/
+[`Client::list_products`]: super::operations::SignedContextWoztellPayloadOperations::list_products*/
     #[derive(Debug, Clone)]
     pub struct ListProducts<'a> {
         client: &'a super::Client,
@@ -8628,7 +8628,7 @@ pub mod builder {
     }
     /**Builder for [`Client::publish_flow`]
 
-[`Client::publish_flow`]: super::Client::publish_flow*/
+[`Client::publish_flow`]: super::operations::SignedContextWoztellPayloadOperations::publish_flow*/
     #[derive(Debug, Clone)]
     pub struct PublishFlow<'a> {
         client: &'a super::Client,
@@ -8715,7 +8715,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_waba_info`]
 
-[`Client::get_waba_info`]: super::Client::get_waba_info*/
+[`Client::get_waba_info`]: super::operations::AccessTokenOperations::get_waba_info*/
     #[derive(Debug, Clone)]
     pub struct GetWabaInfo<'a> {
         client: &'a super::Client,
@@ -8809,7 +8809,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_business_encryption`]
 
-[`Client::get_business_encryption`]: super::Client::get_business_encryption*/
+[`Client::get_business_encryption`]: super::operations::SignedContextWoztellPayloadOperations::get_business_encryption*/
     #[derive(Debug, Clone)]
     pub struct GetBusinessEncryption<'a> {
         client: &'a super::Client,
@@ -8867,7 +8867,7 @@ pub mod builder {
     }
     /**Builder for [`Client::set_business_encryption`]
 
-[`Client::set_business_encryption`]: super::Client::set_business_encryption*/
+[`Client::set_business_encryption`]: super::operations::SignedContextWoztellPayloadOperations::set_business_encryption*/
     #[derive(Debug, Clone)]
     pub struct SetBusinessEncryption<'a> {
         client: &'a super::Client,
@@ -8960,7 +8960,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_business_profile`]
 
-[`Client::get_business_profile`]: super::Client::get_business_profile*/
+[`Client::get_business_profile`]: super::operations::AccessTokenOperations::get_business_profile*/
     #[derive(Debug, Clone)]
     pub struct GetBusinessProfile<'a> {
         client: &'a super::Client,
@@ -9041,7 +9041,7 @@ pub mod builder {
     }
     /**Builder for [`Client::update_business_profile`]
 
-[`Client::update_business_profile`]: super::Client::update_business_profile*/
+[`Client::update_business_profile`]: super::operations::AccessTokenOperations::update_business_profile*/
     #[derive(Debug, Clone)]
     pub struct UpdateBusinessProfile<'a> {
         client: &'a super::Client,
@@ -9134,7 +9134,7 @@ pub mod builder {
     }
     /**Builder for [`Client::get_display_name_status`]
 
-[`Client::get_display_name_status`]: super::Client::get_display_name_status*/
+[`Client::get_display_name_status`]: super::operations::AccessTokenSignedContextWoztellPayloadOperations::get_display_name_status*/
     #[derive(Debug, Clone)]
     pub struct GetDisplayNameStatus<'a> {
         client: &'a super::Client,
@@ -9215,7 +9215,7 @@ pub mod builder {
     }
     /**Builder for [`Client::create_template`]
 
-[`Client::create_template`]: super::Client::create_template*/
+[`Client::create_template`]: super::operations::AccessTokenOperations::create_template*/
     #[derive(Debug, Clone)]
     pub struct CreateTemplate<'a> {
         client: &'a super::Client,
@@ -9309,7 +9309,7 @@ pub mod builder {
     }
     /**Builder for [`Client::delete_template`]
 
-[`Client::delete_template`]: super::Client::delete_template*/
+[`Client::delete_template`]: super::operations::AccessTokenOperations::delete_template*/
     #[derive(Debug, Clone)]
     pub struct DeleteTemplate<'a> {
         client: &'a super::Client,
@@ -9400,7 +9400,7 @@ pub mod builder {
     }
     /**Builder for [`Client::edit_template`]
 
-[`Client::edit_template`]: super::Client::edit_template*/
+[`Client::edit_template`]: super::operations::AccessTokenOperations::edit_template*/
     #[derive(Debug, Clone)]
     pub struct EditTemplate<'a> {
         client: &'a super::Client,
@@ -9489,7 +9489,7 @@ pub mod builder {
     }
     /**Builder for [`Client::list_templates`]
 
-[`Client::list_templates`]: super::Client::list_templates*/
+[`Client::list_templates`]: super::operations::AccessTokenOperations::list_templates*/
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
