@@ -4,7 +4,9 @@
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
 use verloop_partner::SystemUserToken;
-use verloop_partner::webhook::{Event, SIGNATURE_HEADER, Verifier, VerifyError, WebhookError, parse, sign};
+use verloop_partner::webhook::{
+    Event, SIGNATURE_HEADER, Verifier, VerifyError, WebhookError, parse, sign, signed_request,
+};
 
 const KEY: &str = "sut_test_key_123";
 const BODY: &[u8] = br#"{"object":"whatsapp_business_account","entry":[]}"#;
@@ -150,4 +152,17 @@ fn malformed_bodies_are_typed_errors() {
         let error = verifier(KEY).verify_and_parse(&headers, body).unwrap_err();
         assert!(matches!(error, WebhookError::Body(_)), "{error:?}");
     }
+}
+
+#[test]
+fn signed_requests_carry_the_independent_signature_and_verify() {
+    let key = SystemUserToken::new(KEY).unwrap();
+    let request = signed_request(&key, "https://service.example/webhooks/verloop", BODY).unwrap();
+    assert_eq!(request.method(), "POST");
+    assert_eq!(request.uri(), "https://service.example/webhooks/verloop");
+    assert_eq!(request.headers()["content-type"], "application/json");
+    assert_eq!(request.headers()[SIGNATURE_HEADER], format!("sha256={OPENSSL_DIGEST}").as_str());
+    assert_eq!(request.body().as_ref(), BODY);
+    assert_eq!(verifier(KEY).verify_and_parse(request.headers(), request.body()).unwrap(), Vec::<Event>::new());
+    assert!(signed_request(&key, "not a uri", BODY).is_err(), "a bad URI is an error, not a panic");
 }

@@ -107,6 +107,20 @@ pub fn sign(key: &SystemUserToken, body: &[u8]) -> String {
     format!("{PREFIX}{}", hex::encode(mac(key, body).finalize().into_bytes()))
 }
 
+/// A delivery as Verloop would POST it to `uri`: the JSON `body` with its
+/// `X-Partner-Signature-256`, for tests of code that receives webhooks.
+pub fn signed_request(
+    key: &SystemUserToken,
+    uri: &str,
+    body: impl Into<bytes::Bytes>,
+) -> Result<http::Request<bytes::Bytes>, http::Error> {
+    let body = body.into();
+    http::Request::post(uri)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(SIGNATURE_HEADER, sign(key, &body))
+        .body(body)
+}
+
 /// One thing a delivery reports. A delivery may carry several.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
