@@ -149,12 +149,11 @@ impl Document {
     fn collect_refs(&self, value: &Value, names: &mut BTreeSet<String>) {
         match value {
             Value::Object(map) => {
-                if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(schema_ref_name) {
-                    if names.insert(name.clone()) {
-                        if let Some(schema) = self.schema(&name) {
-                            self.collect_refs(schema, names);
-                        }
-                    }
+                if let Some(name) = map.get("$ref").and_then(Value::as_str).and_then(schema_ref_name)
+                    && names.insert(name.clone())
+                    && let Some(schema) = self.schema(&name)
+                {
+                    self.collect_refs(schema, names);
                 }
                 map.values().for_each(|child| self.collect_refs(child, names));
             }

@@ -230,20 +230,22 @@ fn response_with_body(document: &Document, operation: &Operation, success: bool)
         .cloned()
 }
 
-/// The credential sets an operation accepts (its own `security`, or the document's).
+/// The credential sets an operation accepts (its own `security`, or the document's). No
+/// requirement at all (`security: []`) is anonymous access: the one set that is empty.
 pub fn alternatives(document: &Document, operation: &Operation) -> BTreeSet<Alternative> {
     let requirements = operation.node.get("security").or(document.default_security());
-    requirements
+    let accepted: BTreeSet<Alternative> = requirements
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|requirement| requirement.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default())
-        .collect()
+        .collect();
+    if accepted.is_empty() { BTreeSet::from([Alternative::new()]) } else { accepted }
 }
 
 fn describe_alternative(alternative: &Alternative) -> String {
     if alternative.is_empty() {
-        return "no credential".to_string();
+        return "anonymous access".to_string();
     }
     alternative.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(" + ")
 }

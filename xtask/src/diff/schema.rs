@@ -182,7 +182,8 @@ impl SchemaDiff<'_> {
         for (name, _) in new_variants.iter().filter(|(name, _)| !old_variants.iter().any(|(key, _)| key == name)) {
             let at = format!("{path}.{keyword}[{name}]");
             let severity = self.flow.severity(false, true);
-            self.push(severity, ChangeKind::VariantAdded, &at, String::new());
+            let detail = if severity == Severity::Breaking { "existing clients cannot decode it" } else { "" };
+            self.push(severity, ChangeKind::VariantAdded, &at, detail.to_string());
         }
     }
 }
