@@ -61,6 +61,10 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let name = match flag.as_str() {
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
             name @ ("--base" | "--old" | "--new") => name,
             other => bail!("unknown argument `{other}`\n{USAGE}"),
         };
