@@ -41,7 +41,11 @@ pub fn workspace_root() -> PathBuf {
 pub fn providers(root: &Path) -> Result<Vec<Provider>> {
     let path = root.join("xtask/providers.toml");
     let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let table: BTreeMap<String, Provider> =
-        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    parse_providers(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// Parses the text of a `providers.toml` (the current one, or one from git history).
+pub fn parse_providers(text: &str) -> Result<Vec<Provider>> {
+    let table: BTreeMap<String, Provider> = toml::from_str(text)?;
     Ok(table.into_iter().map(|(name, provider)| Provider { name, ..provider }).collect())
 }
