@@ -3,15 +3,17 @@
 //!
 //! Per endpoint: `http_method` (else `method`), `path`, `auth` (one name or a list of names
 //! required together: `accessToken-query`, `accessToken-body`, `signedContext`), `query` and
-//! `headers` (`name`, `required`), `body` (`name` as a dotted path, `[]` for array items), and
-//! `example_response` (the success body; the doc shows no status codes).
+//! `headers` (`name`, `required`), body fields: `body` (`name` as a dotted path, `[]` for array
+//! items) and the members of the request examples (`example_request` when it is a JSON body,
+//! `example_requests[].body`), and `example_response` (the success body; the doc shows no
+//! status codes).
 
 use std::collections::BTreeSet;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use super::upstream::{Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, merge_by_route, segment};
+use super::upstream::{Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, field_paths, merge_by_route, segment};
 
 pub fn read(document: &Value) -> Result<Upstream> {
     let endpoints = document.get("endpoints").and_then(Value::as_array).context("`endpoints` is not a list")?;
@@ -53,12 +55,22 @@ fn read_endpoint(endpoint: &Value, name: &str) -> Result<UpstreamOperation> {
         path: path.trim_start_matches('/').split('/').filter(|s| !s.is_empty()).map(segment).collect(),
         query: params(endpoint.get("query"))?,
         headers: params(endpoint.get("headers"))?,
-        body_fields: params(endpoint.get("body"))?.into_iter().map(|p| p.name).collect(),
+        body_fields: body_fields(endpoint)?,
         multipart_parts: BTreeSet::new(),
         binary_response: false,
         auth,
         examples,
     })
+}
+
+fn body_fields(endpoint: &Value) -> Result<BTreeSet<String>> {
+    let mut fields: BTreeSet<String> = params(endpoint.get("body"))?.into_iter().map(|p| p.name).collect();
+    let titled = endpoint.get("example_requests").and_then(Value::as_array).into_iter().flatten();
+    let examples = endpoint.get("example_request").into_iter().chain(titled.filter_map(|e| e.get("body")));
+    for example in examples.filter(|e| e.is_object()) {
+        fields.extend(field_paths(example));
+    }
+    Ok(fields)
 }
 
 fn credentials(name: &str) -> Result<BTreeSet<Credential>> {
