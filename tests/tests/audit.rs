@@ -127,10 +127,7 @@ fn a_missing_multipart_part_is_reported() {
     let parts = item(&mut collection, "Upload file")["request"]["body"]["formdata"].as_array_mut().unwrap();
     parts.push(json!({"key": "caption", "value": "c", "type": "text"}));
     parts.retain(|part| part["key"] != "label");
-    assert_eq!(
-        gap_ids(&collection),
-        ["multipart-part:upload_file:caption", "extra-multipart-part:upload_file:label"]
-    );
+    assert_eq!(gap_ids(&collection), ["multipart-part:upload_file:caption", "extra-multipart-part:upload_file:label"]);
 }
 
 #[test]

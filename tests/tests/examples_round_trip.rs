@@ -192,7 +192,8 @@ fn response_schema_names(spec: &SpecModel) -> BTreeSet<String> {
 
 fn check_provider(provider: &str, type_of: fn(&str) -> Option<RoundTrip>, at_least: usize) {
     let (spec, cases) = cases(provider);
-    let unmapped: Vec<String> = response_schema_names(&spec).into_iter().filter(|name| type_of(name).is_none()).collect();
+    let unmapped: Vec<String> =
+        response_schema_names(&spec).into_iter().filter(|name| type_of(name).is_none()).collect();
     assert_eq!(unmapped, Vec::<String>::new(), "{provider}: response schemas with no arm in the test's match");
     let failures: Vec<String> = cases
         .iter()

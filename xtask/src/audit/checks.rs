@@ -232,7 +232,11 @@ impl OperationComparison<'_> {
         } else {
             "the upstream document returns a file's bytes, the spec's success response is not binary"
         };
-        let gaps = vec![gap(format!("binary:{}", self.id()), message.into(), Some(format!("{}/responses", self.operation.pointer())))];
+        let gaps = vec![gap(
+            format!("binary:{}", self.id()),
+            message.into(),
+            Some(format!("{}/responses", self.operation.pointer())),
+        )];
         self.push(Category::Operations, gaps);
     }
 
@@ -310,7 +314,9 @@ fn example_gaps(
     for issue in schema::check_example(&spec.document, schema, value, placeholders) {
         let at = wildcard_indices(issue.pointer());
         let (kind, message) = match &issue {
-            Issue::Type { expected, found, .. } => ("example-type", format!("{found} where the schema expects {expected}")),
+            Issue::Type { expected, found, .. } => {
+                ("example-type", format!("{found} where the schema expects {expected}"))
+            }
             Issue::Enum { value, .. } => ("example-enum", format!("{value} is not among the schema's enum values")),
             Issue::UnknownField { .. } => ("example-field", "a member the schema does not declare".to_string()),
         };
@@ -324,5 +330,9 @@ fn example_gaps(
 }
 
 fn wildcard_indices(pointer: &str) -> String {
-    pointer.split('/').map(|t| if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) { "*" } else { t }).collect::<Vec<_>>().join("/")
+    pointer
+        .split('/')
+        .map(|t| if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) { "*" } else { t })
+        .collect::<Vec<_>>()
+        .join("/")
 }

@@ -93,16 +93,18 @@ pub fn audit(root: &Path, names: &[String]) -> Result<Report> {
             .upstream
             .as_ref()
             .with_context(|| format!("provider `{}` names no `upstream` document", provider.name))?;
-        let audit = audit_provider(&provider.name, &provider.spec_path(root), &root.join("specs").join(upstream), &allowed)
-            .with_context(|| format!("auditing {}", provider.name))?;
+        let audit =
+            audit_provider(&provider.name, &provider.spec_path(root), &root.join("specs").join(upstream), &allowed)
+                .with_context(|| format!("auditing {}", provider.name))?;
         providers.push(audit);
     }
     let stale = allowed
         .into_iter()
         .filter(|entry| {
-            providers.iter().find(|p| p.provider == entry.provider).is_some_and(|p| {
-                !p.findings.iter().flat_map(|f| &f.gaps).any(|g| g.id == entry.gap)
-            })
+            providers
+                .iter()
+                .find(|p| p.provider == entry.provider)
+                .is_some_and(|p| !p.findings.iter().flat_map(|f| &f.gaps).any(|g| g.id == entry.gap))
         })
         .collect();
     Ok(Report { providers, stale })
@@ -142,7 +144,11 @@ pub fn render(report: &Report, root: &Path) -> String {
         }
     }
     for entry in &report.stale {
-        let _ = writeln!(out, "{}: stale allowlist entry `{}` in {ALLOWLIST}: it matches no gap", entry.provider, entry.gap);
+        let _ = writeln!(
+            out,
+            "{}: stale allowlist entry `{}` in {ALLOWLIST}: it matches no gap",
+            entry.provider, entry.gap
+        );
     }
     out
 }

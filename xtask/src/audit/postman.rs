@@ -21,8 +21,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::upstream::{
-    Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, field_paths, merge_by_route,
-    segment,
+    Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, field_paths, merge_by_route, segment,
 };
 
 /// Reads a parsed collection document.
@@ -222,7 +221,14 @@ fn auth_of(auth: Option<&Value>) -> Option<BTreeSet<Credential>> {
                     .map(|entry| text(entry.get("value")))
             };
             let name = setting("key").unwrap_or_default();
-            Some([if setting("in").as_deref() == Some("query") { Credential::Query(name) } else { Credential::Header(name) }].into())
+            Some(
+                [if setting("in").as_deref() == Some("query") {
+                    Credential::Query(name)
+                } else {
+                    Credential::Header(name)
+                }]
+                .into(),
+            )
         }
         _ => None,
     }
@@ -289,7 +295,12 @@ fn tables(html: &str) -> Vec<(TableKind, Vec<Param>)> {
         else {
             continue;
         };
-        let rows = table.split("<tr").skip(1).filter(|row| row.starts_with(['>', ' '])).map(|row| cells(row, "td")).filter(|row| !row.is_empty());
+        let rows = table
+            .split("<tr")
+            .skip(1)
+            .filter(|row| row.starts_with(['>', ' ']))
+            .map(|row| cells(row, "td"))
+            .filter(|row| !row.is_empty());
         let params = rows
             .filter_map(|row| {
                 let name = row.get(name_at)?.trim().to_string();
@@ -439,7 +450,10 @@ mod tests {
         assert_eq!(raw_path("https://https://h.io/api/v2/x?a=1").unwrap(), ["api", "v2", "x"]);
         assert_eq!(raw_path("{{baseUrl}}/v1/:id").unwrap(), ["v1", ":id"]);
         assert_eq!(raw_path(""), None);
-        assert_eq!(raw_query("https://h/x?a=1&b=&c").iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            raw_query("https://h/x?a=1&b=&c").iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
     }
 
     #[test]
@@ -450,10 +464,19 @@ mod tests {
         let found = tables(html);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, TableKind::FormData);
-        assert_eq!(found[0].1, [Param { name: "file".into(), required: Some(true) }, Param { name: "file_name".into(), required: Some(false) }]);
+        assert_eq!(
+            found[0].1,
+            [
+                Param { name: "file".into(), required: Some(true) },
+                Param { name: "file_name".into(), required: Some(false) }
+            ]
+        );
         let examples = description_examples(html);
         assert_eq!(examples.iter().map(|e| e.status).collect::<Vec<_>>(), [Some(200), Some(400)]);
-        assert_eq!(examples[1].body, ExampleBody::Json { value: json!({"error": "bad"}), placeholders: BTreeSet::new() });
+        assert_eq!(
+            examples[1].body,
+            ExampleBody::Json { value: json!({"error": "bad"}), placeholders: BTreeSet::new() }
+        );
     }
 
     #[test]
@@ -465,6 +488,9 @@ mod tests {
         ]});
         let upstream = read(&collection);
         let auths: Vec<_> = upstream.operations.iter().map(|o| o.auth.clone().unwrap()).collect();
-        assert_eq!(auths, [[Credential::Header("Authorization".into())].into(), BTreeSet::new(), [Credential::Bearer].into()]);
+        assert_eq!(
+            auths,
+            [[Credential::Header("Authorization".into())].into(), BTreeSet::new(), [Credential::Bearer].into()]
+        );
     }
 }

@@ -44,9 +44,7 @@ fn path_tokens(path: &str) -> Vec<&str> {
         if !name.is_empty() {
             tokens.push(name);
         }
-        for _ in 0..(part.len() - name.len()) / 2 {
-            tokens.push("[]");
-        }
+        tokens.extend(std::iter::repeat_n("[]", (part.len() - name.len()) / 2));
     }
     tokens
 }
@@ -54,7 +52,10 @@ fn path_tokens(path: &str) -> Vec<&str> {
 fn has_tokens(document: &Value, schema: &Value, tokens: &[&str]) -> bool {
     let schema = resolve(document, schema);
     let Some((first, rest)) = tokens.split_first() else { return true };
-    if ["allOf", "oneOf", "anyOf"].iter().any(|key| branches(schema, key).iter().any(|b| has_tokens(document, b, tokens))) {
+    if ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .any(|key| branches(schema, key).iter().any(|b| has_tokens(document, b, tokens)))
+    {
         return true;
     }
     if is_any(schema) {
@@ -139,7 +140,10 @@ impl ExampleChecker<'_> {
         for branch in all_of {
             self.check(branch, value, pointer, true);
         }
-        if !all_of.is_empty() && !open && let Value::Object(members) = value {
+        if !all_of.is_empty()
+            && !open
+            && let Value::Object(members) = value
+        {
             let known = known_members(self.document, schema);
             for name in members.keys().filter(|name| known.as_ref().is_some_and(|k| !k.contains(*name))) {
                 self.issues.push(Issue::UnknownField { pointer: format!("{pointer}/{}", escape_token(name)) });
@@ -151,7 +155,8 @@ impl ExampleChecker<'_> {
                 continue;
             }
             let outcomes = variants.iter().map(|variant| {
-                let mut trial = ExampleChecker { document: self.document, placeholders: self.placeholders, issues: Vec::new() };
+                let mut trial =
+                    ExampleChecker { document: self.document, placeholders: self.placeholders, issues: Vec::new() };
                 trial.check(variant, value, pointer, open);
                 trial.issues
             });

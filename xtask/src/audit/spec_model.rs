@@ -112,7 +112,9 @@ impl SpecModel {
     pub fn parameters(&self, operation: &SpecOperation, location: &str) -> Vec<SpecParam> {
         let item = &self.document["paths"][&operation.template];
         let mut out: Vec<SpecParam> = Vec::new();
-        for (owner, list) in [("", item.get("parameters")), (operation.method.as_str(), self.node(operation).get("parameters"))] {
+        for (owner, list) in
+            [("", item.get("parameters")), (operation.method.as_str(), self.node(operation).get("parameters"))]
+        {
             for (index, parameter) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
                 let resolved = resolve(&self.document, parameter);
                 if resolved.get("in").and_then(Value::as_str) != Some(location) {

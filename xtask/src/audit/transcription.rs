@@ -13,7 +13,9 @@ use std::collections::BTreeSet;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use super::upstream::{Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, field_paths, merge_by_route, segment};
+use super::upstream::{
+    Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, field_paths, merge_by_route, segment,
+};
 
 pub fn read(document: &Value) -> Result<Upstream> {
     let endpoints = document.get("endpoints").and_then(Value::as_array).context("`endpoints` is not a list")?;
@@ -78,7 +80,8 @@ fn credentials(name: &str) -> Result<BTreeSet<Credential>> {
         "accessToken-query" => [Credential::Query("accessToken".into())].into(),
         "accessToken-body" => [Credential::BodyField("accessToken".into())].into(),
         "signedContext" => {
-            [Credential::Header("X-Woztell-Payload".into()), Credential::Header("X-Woztell-SignedContext".into())].into()
+            [Credential::Header("X-Woztell-Payload".into()), Credential::Header("X-Woztell-SignedContext".into())]
+                .into()
         }
         "none" => BTreeSet::new(),
         other => bail!("unknown auth `{other}`"),

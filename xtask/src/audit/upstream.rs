@@ -145,7 +145,10 @@ pub struct Example {
 pub enum ExampleBody {
     Empty,
     /// The body, repaired where needed; `placeholders` are pointers of unquoted placeholders.
-    Json { value: Value, placeholders: BTreeSet<String> },
+    Json {
+        value: Value,
+        placeholders: BTreeSet<String>,
+    },
     /// Text that could not be read even tolerantly, with the reason.
     Unreadable(String),
 }
