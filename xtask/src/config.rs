@@ -15,6 +15,9 @@ pub struct Provider {
     /// Package name of the generated crate, written to `generated/<crate>`.
     #[serde(rename = "crate")]
     pub crate_name: String,
+    /// The upstream document under `specs/` that `cargo xtask audit` compares the spec with.
+    #[serde(default)]
+    pub upstream: Option<String>,
     #[serde(skip)]
     pub name: String,
 }

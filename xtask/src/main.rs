@@ -8,6 +8,9 @@ usage: cargo xtask <command>
 commands:
   regen [PROVIDER...] [--check]   generate generated/<crate> from specs/ (all providers by default);
                                   --check writes nothing and fails naming each stale file
+  audit [PROVIDER...]             compare each spec with its upstream document (specs/upstream/);
+                                  prints coverage per provider and fails naming each gap not in
+                                  specs/audit-allowlist.yaml
   show <SPEC.yaml>                print the code a spec generates (for debugging a spec)
   diff [--base <git-rev>]         Markdown report of API changes in specs/ since <git-rev> (default:
                                   the merge base with main); exit status 2 when something breaks
@@ -18,6 +21,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("regen") => xtask::regen::run(&args[1..]),
+        Some("audit") => xtask::audit::run(&args[1..]),
         Some("diff") => xtask::diff::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
         Some("-h" | "--help" | "help") => {
