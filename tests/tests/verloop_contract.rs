@@ -531,7 +531,10 @@ fn config_for(server: &MockServer) -> Config {
 }
 
 fn clients_for(server: &MockServer) -> Clients {
-    let config = config_for(server);
+    clients_with(config_for(server))
+}
+
+fn clients_with(config: Config) -> Clients {
     let management =
         Management::with_config(config.clone(), SystemUserToken::new(SYSTEM_USER_TOKEN).expect("a valid token"))
             .expect("a management handle");
@@ -1294,4 +1297,18 @@ async fn every_documented_response_decodes() {
     let succeeding: BTreeSet<String> =
         statuses.iter().filter(|(_, status)| *status < 300).map(|(op, _)| op.clone()).collect();
     assert_eq!(succeeding, ROUTES.operation_ids(), "operations with a documented success exercised");
+}
+
+/// With `PRISM_URL_VERLOOP` set (by `tests/contract/run.sh`), every request item of the
+/// collection, sent through the typed builders, goes to a Prism mock of the spec, which must accept
+/// it. Prism serves the spec's paths without the servers' `/api/v2` prefix.
+#[tokio::test]
+async fn prism_accepts_every_collection_request() {
+    let Some(prism) = support::prism::url("PRISM_URL_VERLOOP") else { return };
+    let clients = clients_with(verloop_partner::config().with_base_url(prism).with_max_retries(0));
+    let mut tally = support::prism::Tally::new("verloop-partner client");
+    for case in &CASES.requests {
+        tally.record(&format!("{} ({})", case.label, case.op), &call(&clients, case).await);
+    }
+    tally.finish(EXPECTED_ITEMS);
 }

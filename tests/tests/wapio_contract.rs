@@ -57,7 +57,11 @@ fn operation_of(item: &PostmanItem) -> String {
 }
 
 fn client_for(server: &MockServer) -> wapio::Client<AccountToken> {
-    let config = wapio::Client::<AccountToken>::config().with_base_url(server.uri()).with_max_retries(0);
+    client_at(&server.uri())
+}
+
+fn client_at(base_url: &str) -> wapio::Client<AccountToken> {
+    let config = wapio::Client::<AccountToken>::config().with_base_url(base_url).with_max_retries(0);
     wapio::Client::with_config(config, AccountToken::new(TOKEN).expect("a valid PAT")).expect("a client")
 }
 
@@ -538,4 +542,18 @@ async fn a_send_without_idempotency_key_gets_a_fresh_uuid_v4() {
     }
     assert_eq!(sends, 11, "send_message items in the collection");
     assert_eq!(keys.len(), sends, "every send gets its own key: {keys:?}");
+}
+
+/// With `PRISM_URL_WAPIO` set (by `tests/contract/run.sh`), every request item of the collection,
+/// sent through the typed builders, goes to a Prism mock of the spec, which must accept it.
+#[tokio::test]
+async fn prism_accepts_every_collection_request() {
+    let Some(prism) = support::prism::url("PRISM_URL_WAPIO") else { return };
+    let client = client_at(&prism);
+    let mut tally = support::prism::Tally::new("wapio client");
+    for item in &items() {
+        let op = operation_of(item);
+        tally.record(&format!("{} ({op})", item.label()), &call(&client, &op, &item.request).await);
+    }
+    tally.finish(EXPECTED_ITEMS);
 }

@@ -620,7 +620,11 @@ struct Clients {
 }
 
 fn clients_for(server: &MockServer, signing: &Signing) -> Clients {
-    let config = woztell::config().with_base_url(format!("{}{BASE_PATH}", server.uri())).with_max_retries(0);
+    clients_at(&format!("{}{BASE_PATH}", server.uri()), signing)
+}
+
+fn clients_at(base_url: &str, signing: &Signing) -> Clients {
+    let config = woztell::config().with_base_url(base_url).with_max_retries(0);
     let token =
         woztell::Client::with_config(config, AccessToken::new(TOKEN).expect("a valid token")).expect("a client");
     let signed = token.signed(signing.context()).expect("a signed client");
@@ -1008,4 +1012,40 @@ async fn token_only_routes_never_carry_the_signed_context() {
     assert_failures("token-only requests with signed-context headers", &failures, &keys);
     let endpoints: BTreeSet<&str> = requests.iter().map(|r| r.op.as_str()).collect();
     assert_eq!(endpoints.len(), 8, "token-only operations: {endpoints:?}");
+}
+
+/// With `PRISM_URL_WOZTELL` set (by `tests/contract/run.sh`), every documented request, sent
+/// through the typed builders with the credential the doc calls for, goes to a Prism mock of the
+/// spec, which must accept it. Prism serves the spec's paths without the servers' base path.
+#[tokio::test]
+async fn prism_accepts_every_documented_request() {
+    let Some(prism) = support::prism::url("PRISM_URL_WOZTELL") else { return };
+    let transcription = transcription();
+    let signing = Signing::from_doc(&transcription);
+    let clients = clients_at(&prism, &signing);
+    let in_body = operations_with_body_credential(&load_yaml(SPEC));
+    assert!(!in_body.is_empty(), "the spec marks no operation `x-credential-in-body`");
+    let mut tally = support::prism::Tally::new("woztell client");
+    for req in &all_requests(&transcription) {
+        let result = call(natural_caller(&clients, req), req).await;
+        let label = format!("{} ({})", req.label, req.op);
+        if in_body.contains(&req.op) {
+            tally.record_body_credential(&label, &result);
+        } else {
+            tally.record(&label, &result);
+        }
+    }
+    tally.finish(EXPECTED_REQUEST_CASES);
+}
+
+/// The operations whose spec marks `x-credential-in-body` (the access token rides in the body).
+fn operations_with_body_credential(spec: &Value) -> BTreeSet<String> {
+    let paths = spec["paths"].as_object().expect("the spec has paths");
+    paths
+        .values()
+        .filter_map(Value::as_object)
+        .flat_map(|operations| operations.values())
+        .filter(|operation| operation.get("x-credential-in-body").is_some())
+        .filter_map(|operation| str_of(operation, "operationId").map(str::to_string))
+        .collect()
 }

@@ -858,7 +858,7 @@ left untyped (any JSON value).
         ///When the operation was queued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enqueued_at: ::std::option::Option<::std::string::String>,
-        ///Why the operation failed, if it did.
+        ///Why the operation failed, if it did (any JSON value, null included).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::serde_json::Value>,
         ///When it finished, if it has.
@@ -870,7 +870,7 @@ left untyped (any JSON value).
         ///What the operation does (for example a deletion).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operation_type: ::std::option::Option<::std::string::String>,
-        ///What the operation produced, once finished.
+        ///What the operation produced, once finished (any JSON value, null included).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::serde_json::Value>,
         ///The session the operation acts on.

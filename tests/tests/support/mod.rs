@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod postman;
+pub mod prism;
 
 use std::path::PathBuf;
 
