@@ -4,4 +4,5 @@ pub mod config;
 pub mod generate;
 pub mod postprocess;
 pub mod regen;
+pub mod sandbox;
 pub mod spec;

@@ -9,6 +9,8 @@ commands:
   regen [PROVIDER...] [--check]   generate generated/<crate> from specs/ (all providers by default);
                                   --check writes nothing and fails naming each stale file
   show <SPEC.yaml>                print the code a spec generates (for debugging a spec)
+  sandbox <PROVIDER> [--port N]   serve the provider's sandbox on 127.0.0.1 (documented examples,
+                                  credential and parameter checks) until Ctrl-C
 ";
 
 fn main() -> ExitCode {
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("regen") => xtask::regen::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
+        Some("sandbox") => xtask::sandbox::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

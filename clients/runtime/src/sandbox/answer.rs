@@ -118,7 +118,11 @@ fn check_json(rule: &BodyRule, body: Option<Value>) -> Result<(), Refusal> {
 fn check_form(rule: &BodyRule, request: &SandboxRequest) -> Result<(), Refusal> {
     let is_form = header_value(&request.headers, "content-type").is_some_and(|v| v.starts_with("multipart/form-data"));
     if !is_form {
-        return Err(Refusal { status: 422, message: "the request body is not multipart/form-data".into(), field: None });
+        return Err(Refusal {
+            status: 422,
+            message: "the request body is not multipart/form-data".into(),
+            field: None,
+        });
     }
     let body = String::from_utf8_lossy(&request.body);
     for field in &rule.required_fields {
@@ -270,11 +274,17 @@ mod tests {
         assert!(body["message"].as_str().unwrap().contains("`Authorization: Bearer …`"), "{body}");
 
         let no_query = answer(&table(), &request("/api/items/7", &[], Some("Bearer secret-value"), "{}"));
-        assert_eq!((no_query.status, json(&no_query)["errors"].clone()), (422, serde_json::json!({"mode": ["Required"]})));
+        assert_eq!(
+            (no_query.status, json(&no_query)["errors"].clone()),
+            (422, serde_json::json!({"mode": ["Required"]}))
+        );
         assert!(!String::from_utf8_lossy(&no_query.body).contains("secret-value"));
 
         let no_field = answer(&table(), &request("/api/items/7", &[("mode", "a")], Some("Bearer t"), "{}"));
-        assert_eq!((no_field.status, json(&no_field)["errors"].clone()), (422, serde_json::json!({"to": ["Required"]})));
+        assert_eq!(
+            (no_field.status, json(&no_field)["errors"].clone()),
+            (422, serde_json::json!({"to": ["Required"]}))
+        );
 
         let not_json = answer(&table(), &request("/api/items/7", &[("mode", "a")], Some("Bearer t"), "to=x"));
         assert_eq!(not_json.status, 422);
