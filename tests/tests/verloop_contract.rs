@@ -1319,7 +1319,9 @@ async fn every_operation_answers_its_documented_example_in_the_sandbox() {
             (Ok(Reply::Json(value)), Some(example)) if without_nulls(&value) == without_nulls(&example) => {}
             (Ok(Reply::Bytes(bytes)), None) if !bytes.is_empty() => {}
             (Ok(Reply::LoggedIn(_)), Some(_)) => {}
-            (Ok(Reply::Json(value)), example) => failures.push(format!("{}: got {value}, documented {example:?}", case.op)),
+            (Ok(Reply::Json(value)), example) => {
+                failures.push(format!("{}: got {value}, documented {example:?}", case.op))
+            }
             (Ok(_), example) => failures.push(format!("{}: unexpected reply, documented {example:?}", case.op)),
             (Err(error), _) => failures.push(format!("{}: {error}", case.op)),
         }
