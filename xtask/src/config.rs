@@ -30,6 +30,15 @@ impl Provider {
     pub fn crate_dir(&self, root: &Path) -> PathBuf {
         root.join("generated").join(&self.crate_name)
     }
+
+    /// Package name of the typed httpmock crate: `<crate>-httpmock`.
+    pub fn mock_crate_name(&self) -> String {
+        format!("{}-httpmock", self.crate_name)
+    }
+
+    pub fn mock_crate_dir(&self, root: &Path) -> PathBuf {
+        root.join("generated").join(self.mock_crate_name())
+    }
 }
 
 /// The workspace root (the parent of `xtask/`).

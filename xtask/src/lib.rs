@@ -6,4 +6,5 @@ pub mod diff;
 pub mod generate;
 pub mod postprocess;
 pub mod regen;
+pub mod sandbox;
 pub mod spec;

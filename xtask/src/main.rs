@@ -15,6 +15,8 @@ commands:
   diff [--base <git-rev>]         Markdown report of API changes in specs/ since <git-rev> (default:
                                   the merge base with main); exit status 2 when something breaks
   diff --old <SPEC> --new <SPEC>  the same report for two spec files
+  sandbox <PROVIDER> [--port N]   serve the provider's sandbox on 127.0.0.1 (documented examples,
+                                  credential and parameter checks) until Ctrl-C
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Some("audit") => xtask::audit::run(&args[1..]),
         Some("diff") => xtask::diff::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
+        Some("sandbox") => xtask::sandbox::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

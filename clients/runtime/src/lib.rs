@@ -16,6 +16,8 @@ mod operation;
 pub mod pagination;
 mod retry;
 mod runtime;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};

@@ -30,6 +30,13 @@ mod error;
 mod media;
 pub mod webhook;
 
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+/// Typed httpmock mocks of every operation (feature `httpmock`): `use verloop_partner::mock::MockServerExt`.
+#[cfg(feature = "httpmock")]
+pub use verloop_partner_api_httpmock as mock;
+
 pub use auth::{PhoneNumberToken, SystemUserToken};
 pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
 pub use error::{ApiError, Error};

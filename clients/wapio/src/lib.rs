@@ -28,6 +28,13 @@ mod client;
 mod error;
 mod pagination;
 
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+/// Typed httpmock mocks of every operation (feature `httpmock`): `use wapio::mock::MockServerExt`.
+#[cfg(feature = "httpmock")]
+pub use wapio_api_httpmock as mock;
+
 pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, WapioErrorExt};

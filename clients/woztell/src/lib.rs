@@ -27,6 +27,13 @@ mod auth;
 mod client;
 mod pagination;
 
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+/// Typed httpmock mocks of every operation (feature `httpmock`): `use woztell::mock::MockServerExt`.
+#[cfg(feature = "httpmock")]
+pub use woztell_api_httpmock as mock;
+
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
 pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};

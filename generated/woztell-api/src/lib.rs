@@ -8,3 +8,8 @@
 mod generated;
 
 pub use generated::*;
+
+/// Every operation as the sandbox serves it (route table JSON, see
+/// `whatsapp_sdk_runtime::sandbox`): method, path, credential, required parameters,
+/// documented example, error shape.
+pub const SANDBOX_ROUTES: &str = include_str!("sandbox.json");
