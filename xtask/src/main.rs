@@ -9,12 +9,15 @@ commands:
   regen [PROVIDER...] [--check]   generate generated/<crate> from specs/ (all providers by default);
                                   --check writes nothing and fails naming each stale file
   show <SPEC.yaml>                print the code a spec generates (for debugging a spec)
+  bench [--build-cost]            run the benchmarks, print one table, write BENCHMARKS.md;
+                                  --build-cost adds clean builds per client crate (slow)
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("regen") => xtask::regen::run(&args[1..]),
+        Some("bench") => xtask::bench::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
