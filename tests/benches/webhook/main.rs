@@ -18,6 +18,9 @@ use verloop_partner::webhook::{Event, SIGNATURE_HEADER, Verifier, sign};
 use common::{BoxError, Comparison, Record, compare, pick, spec};
 
 const KEY: &str = "bench-system-user-token";
+/// One unit of measured work.
+type Work<'a> = dyn Fn() -> Result<(), BoxError> + 'a;
+
 /// verify + parse should reach this share of bare HMAC throughput.
 const TARGET: f64 = 0.8;
 
@@ -36,8 +39,7 @@ fn main() -> Result<(), BoxError> {
         let mode = format!("{} bytes, {events} events", body.len());
         let verify_and_parse = || verifier.verify_and_parse(&headers, &body).map(drop).map_err(BoxError::from);
         let verify_only = || verifier.verify_headers(&headers, &body).map_err(BoxError::from);
-        let subjects: [(&str, &dyn Fn() -> Result<(), BoxError>); 2] =
-            [("verify + parse", &verify_and_parse), ("verify", &verify_only)];
+        let subjects: [(&str, &Work); 2] = [("verify + parse", &verify_and_parse), ("verify", &verify_only)];
         for (subject, work) in subjects {
             let figures = compare(|n| timed(n, work), |n| timed(n, &|| bare_hmac(&body)))?;
             // Rates are in deliveries per second; shown as MB/s of body.
@@ -62,7 +64,7 @@ fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-fn timed(n: usize, work: &dyn Fn() -> Result<(), BoxError>) -> Result<Duration, BoxError> {
+fn timed(n: usize, work: &Work) -> Result<Duration, BoxError> {
     let started = Instant::now();
     for _ in 0..n {
         work()?;

@@ -99,8 +99,8 @@ impl Report {
              show how steady it was ({rounds} rounds). Overhead: the generated client against the same request \
              written by hand with `reqwest` + `serde_json` on the same `reqwest::Client`, against a local \
              HTTP/1.1 server answering with the specs' examples. Webhook: `Verifier::verify_and_parse` against \
-             bare HMAC-SHA256 over the same bytes. `regen` runs in-process in the xtask's own build (dev profile, \
-             as `cargo xtask regen` runs).\n\n\
+             bare HMAC-SHA256 over the same bytes. `regen` runs in-process in the xtask's own build ({} \
+             profile, as `cargo xtask regen` runs).\n\n\
              ## Machine\n\n\
              - date: {}\n- cores (`nproc`): {}\n- CPU: {}\n- compiler: {}\n- load average (1 min) at start: {}\n\
              - benchmarks: `cargo bench` (release profile); took {}\n\n\
@@ -111,6 +111,7 @@ impl Report {
              BENCH_ROUNDS=200 cargo xtask bench  # more rounds (default 60): steadier ratios\n\
              cargo bench -p workspace-tests --bench overhead   # one benchmark alone, figures on stderr\n\
              ```\n\n",
+            if cfg!(debug_assertions) { "dev" } else { "release" },
             m.date,
             m.cores,
             m.cpu,
