@@ -1,6 +1,7 @@
 //! The workspace's maintenance tasks, as a library so that `tests/` can drive them.
 
 pub mod audit;
+pub mod bench;
 pub mod config;
 pub mod diff;
 pub mod generate;

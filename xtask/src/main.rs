@@ -17,6 +17,8 @@ commands:
   diff --old <SPEC> --new <SPEC>  the same report for two spec files
   sandbox <PROVIDER> [--port N]   serve the provider's sandbox on 127.0.0.1 (documented examples,
                                   credential and parameter checks) until Ctrl-C
+  bench [--build-cost]            run the benchmarks, print one table, write BENCHMARKS.md;
+                                  --build-cost adds clean builds per client crate (slow)
 ";
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("regen") => xtask::regen::run(&args[1..]),
         Some("audit") => xtask::audit::run(&args[1..]),
         Some("diff") => xtask::diff::run(&args[1..]),
+        Some("bench") => xtask::bench::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
         Some("sandbox") => xtask::sandbox::run(&args[1..]),
         Some("-h" | "--help" | "help") => {

@@ -22,6 +22,13 @@ fn raw_client(config: &Config, credential: impl Authorize) -> Result<verloop_par
     Ok(verloop_partner_api::Client::new_with_client(config.base_url(), http, runtime))
 }
 
+/// `config` holding its built `reqwest::Client`, so that the handles made from it (login,
+/// management, one per phone token) share one connection pool instead of building one each.
+fn with_one_pool(config: Config) -> Result<Config, Error> {
+    let http = config.http_client()?;
+    Ok(config.with_http_client(http))
+}
+
 /// The default configuration, to adjust and pass to [`Management::with_config`] or
 /// [`Management::login_with_config`].
 pub fn config() -> Config {
@@ -52,6 +59,7 @@ impl Management {
 
     /// A management handle with the given base URL, timeouts, retries or `reqwest::Client`.
     pub fn with_config(config: Config, token: SystemUserToken) -> Result<Self, Error> {
+        let config = with_one_pool(config)?;
         let raw = raw_client(&config, token.clone())?;
         Ok(Self { raw, config, token, phone_tokens: Arc::default() })
     }
@@ -64,6 +72,7 @@ impl Management {
 
     /// [`Management::login`] with a configuration of the caller's.
     pub async fn login_with_config(config: Config, username: &str, password: &str) -> Result<Self, Error> {
+        let config = with_one_pool(config)?;
         let public = Public { raw: raw_client(&config, NoCredential)? };
         let body = LoginRequest { username: username.to_string(), password: password.to_string() };
         let response = public.login().body(body).send().await?.into_inner();

@@ -7,6 +7,7 @@ use hmac::{Hmac, Mac};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sha2::Sha256;
 
 use crate::auth::SystemUserToken;
@@ -165,56 +166,84 @@ pub enum Event {
 }
 
 #[derive(Deserialize)]
-struct Envelope {
-    #[serde(default)]
-    entry: Vec<Entry>,
+struct Envelope<'a> {
+    #[serde(default, borrow)]
+    entry: Vec<Entry<'a>>,
 }
 
 #[derive(Deserialize)]
-struct Entry {
+struct Entry<'a> {
     id: Option<String>,
-    #[serde(default)]
-    changes: Vec<Change>,
+    #[serde(default, borrow)]
+    changes: Vec<Change<'a>>,
 }
 
+/// A change with its value left as raw JSON: each part is decoded once, straight into its type.
 #[derive(Deserialize)]
-struct Change {
+struct Change<'a> {
     #[serde(default)]
     field: String,
-    #[serde(default)]
-    value: Value,
+    #[serde(default, borrow)]
+    value: Option<&'a RawValue>,
+}
+
+/// The value of a `messages` change, each part raw, so that a part that does not match its
+/// schema affects only itself.
+#[derive(Deserialize)]
+struct MessagesValue<'a> {
+    #[serde(default, borrow)]
+    metadata: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    contacts: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    messages: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    statuses: Option<&'a RawValue>,
 }
 
 /// Parses a delivery body into events, in delivery order. Does not verify: call
 /// [`Verifier::verify_and_parse`] for requests from the network.
 pub fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
-    let envelope: Envelope = serde_json::from_slice(body)?;
+    let envelope: Envelope<'_> = serde_json::from_slice(body)?;
     let mut events = Vec::new();
     for entry in envelope.entry {
         for change in entry.changes {
-            parse_change(entry.id.clone(), change, &mut events);
+            parse_change(entry.id.clone(), change, &mut events)?;
         }
     }
     Ok(events)
 }
 
-fn parse_change(waba_id: Option<String>, change: Change, events: &mut Vec<Event>) {
+/// `raw` decoded as `T`, or `None` when it is absent or does not match.
+fn typed<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    raw.and_then(|raw| serde_json::from_str(raw.get()).ok())
+}
+
+/// The raw JSON as a [`Value`], for events this crate does not model.
+fn untyped(raw: Option<&RawValue>) -> Result<Value, serde_json::Error> {
+    raw.map_or(Ok(Value::Null), |raw| serde_json::from_str(raw.get()))
+}
+
+fn parse_change(waba_id: Option<String>, change: Change<'_>, events: &mut Vec<Event>) -> Result<(), serde_json::Error> {
     let unknown =
         |field: &str, value: Value| Event::Unknown { waba_id: waba_id.clone(), field: field.to_string(), value };
     match change.field.as_str() {
         "messages" => {
-            let metadata = change.value.get("metadata").cloned().and_then(|m| serde_json::from_value(m).ok());
-            let contacts: Vec<WebhookContact> =
-                change.value.get("contacts").cloned().and_then(|c| serde_json::from_value(c).ok()).unwrap_or_default();
-            let messages = change.value.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
-            let statuses = change.value.get("statuses").and_then(Value::as_array).cloned().unwrap_or_default();
+            let Some(value) = typed::<MessagesValue<'_>>(change.value) else {
+                events.push(unknown("messages", untyped(change.value)?));
+                return Ok(());
+            };
+            let messages: Vec<&RawValue> = typed(value.messages).unwrap_or_default();
+            let statuses: Vec<&RawValue> = typed(value.statuses).unwrap_or_default();
             if messages.is_empty() && statuses.is_empty() {
-                events.push(unknown("messages", change.value));
-                return;
+                events.push(unknown("messages", untyped(change.value)?));
+                return Ok(());
             }
+            let metadata: Option<WebhookMetadata> = typed(value.metadata);
+            let contacts: Vec<WebhookContact> = typed(value.contacts).unwrap_or_default();
             for raw in messages {
-                match serde_json::from_value::<IncomingMessage>(raw.clone()) {
-                    Ok(message) if message.type_.as_ref().is_some_and(|t| !t.is_unknown()) => {
+                match typed::<IncomingMessage>(Some(raw)) {
+                    Some(message) if message.type_.as_ref().is_some_and(|t| !t.is_unknown()) => {
                         events.push(Event::Message {
                             waba_id: waba_id.clone(),
                             metadata: metadata.clone(),
@@ -222,24 +251,25 @@ fn parse_change(waba_id: Option<String>, change: Change, events: &mut Vec<Event>
                             message: Box::new(message),
                         })
                     }
-                    _ => events.push(unknown("messages", raw)),
+                    _ => events.push(unknown("messages", untyped(Some(raw))?)),
                 }
             }
             for raw in statuses {
-                match serde_json::from_value::<MessageStatus>(raw.clone()) {
-                    Ok(status) => events.push(Event::Status {
+                match typed::<MessageStatus>(Some(raw)) {
+                    Some(status) => events.push(Event::Status {
                         waba_id: waba_id.clone(),
                         metadata: metadata.clone(),
                         status: Box::new(status),
                     }),
-                    Err(_) => events.push(unknown("messages", raw)),
+                    None => events.push(unknown("messages", untyped(Some(raw))?)),
                 }
             }
         }
-        "message_template_status_update" => match serde_json::from_value::<WebhookChangeValue>(change.value.clone()) {
-            Ok(update) => events.push(Event::TemplateStatus { waba_id, update: Box::new(update) }),
-            Err(_) => events.push(unknown("message_template_status_update", change.value)),
+        "message_template_status_update" => match typed::<WebhookChangeValue>(change.value) {
+            Some(update) => events.push(Event::TemplateStatus { waba_id, update: Box::new(update) }),
+            None => events.push(unknown("message_template_status_update", untyped(change.value)?)),
         },
-        other => events.push(unknown(other, change.value)),
+        other => events.push(unknown(other, untyped(change.value)?)),
     }
+    Ok(())
 }

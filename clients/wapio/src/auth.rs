@@ -6,15 +6,20 @@
 use std::fmt;
 
 use reqwest::header::{AUTHORIZATION, HeaderValue};
-use whatsapp_sdk_runtime::{Authorize, CredentialError, ExposeSecret, OperationSpec, SecretString};
+use whatsapp_sdk_runtime::{Authorize, CredentialError, OperationSpec};
 
 /// An account personal access token (`bps_pat_…`): every operation of the account.
 #[derive(Clone)]
-pub struct AccountToken(SecretString);
+pub struct AccountToken(Bearer);
 
 /// A session-scoped API key (`bps_sk_…`): only the operations on its own session.
 #[derive(Clone)]
-pub struct SessionKey(SecretString);
+pub struct SessionKey(Bearer);
+
+/// The `Authorization: Bearer …` value, built once (marked sensitive, so `Debug` hides it):
+/// each request takes a cheap copy instead of formatting the header again.
+#[derive(Clone)]
+struct Bearer(HeaderValue);
 
 /// A Wapio credential; implemented by [`AccountToken`] and [`SessionKey`] only.
 pub trait Credential: Authorize + Clone + private::Sealed {}
@@ -39,22 +44,20 @@ impl SessionKey {
     }
 }
 
-fn checked(value: String, prefix: &str, what: &str) -> Result<SecretString, CredentialError> {
+fn checked(value: String, prefix: &str, what: &str) -> Result<Bearer, CredentialError> {
     if !value.starts_with(prefix) || value.len() == prefix.len() {
         return Err(CredentialError::new(format!("a Wapio {what} starts with `{prefix}`")));
     }
-    if HeaderValue::from_str(&value).is_err() {
-        return Err(CredentialError::new(format!("the Wapio {what} holds characters not allowed in a header")));
-    }
-    Ok(SecretString::from(value))
+    let mut header = HeaderValue::try_from(format!("Bearer {value}"))
+        .map_err(|_| CredentialError::new(format!("the Wapio {what} holds characters not allowed in a header")))?;
+    header.set_sensitive(true);
+    Ok(Bearer(header))
 }
 
-fn bearer(secret: &SecretString, request: &mut reqwest::Request) -> Result<(), CredentialError> {
-    let mut value = HeaderValue::try_from(format!("Bearer {}", secret.expose_secret()))
-        .map_err(|_| CredentialError::new("the Wapio credential is not a valid header value"))?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(AUTHORIZATION, value);
-    Ok(())
+impl Bearer {
+    fn apply(&self, request: &mut reqwest::Request) {
+        request.headers_mut().insert(AUTHORIZATION, self.0.clone());
+    }
 }
 
 impl Authorize for AccountToken {
@@ -62,7 +65,8 @@ impl Authorize for AccountToken {
         if !operation.accepts(&["accountToken"]) {
             return Err(CredentialError::new(format!("`{}` does not accept an account token", operation.id)));
         }
-        bearer(&self.0, request)
+        self.0.apply(request);
+        Ok(())
     }
 }
 
@@ -74,7 +78,8 @@ impl Authorize for SessionKey {
                 operation.id
             )));
         }
-        bearer(&self.0, request)
+        self.0.apply(request);
+        Ok(())
     }
 }
 

@@ -47,6 +47,9 @@ impl Client {
 
     /// A client with the given base URL, timeouts, retries or `reqwest::Client`.
     pub fn with_config(config: Config, token: AccessToken) -> Result<Self, Error> {
+        // Built once: the signed clients made from this one share its connection pool.
+        let http = config.http_client()?;
+        let config = config.with_http_client(http);
         let raw = raw_client(&config, Credentials { token: token.clone(), signed: None })?;
         Ok(Self { raw, config, token })
     }
