@@ -33,6 +33,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use support::postman::{self, PostmanBody, PostmanItem, SpecRoutes};
+use support::{percent_decode, without_nulls};
 use verloop_partner::prelude::*;
 use verloop_partner::{Config, MediaUpload, ResponseValue, types};
 use wiremock::matchers::any;
@@ -868,41 +869,6 @@ async fn exchange(
         Err(e) => Err(e),
     };
     (outcome, received)
-}
-
-/// `value` with every object member whose value is `null` removed, recursively: the generated
-/// types leave `None` out, and the spec gives a `null` and an absent member the same meaning.
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(members) => Value::Object(
-            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect(),
-        ),
-        Value::Array(elements) => Value::Array(elements.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One part of a multipart/form-data body.

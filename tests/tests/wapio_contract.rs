@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use support::postman::{self, PostmanBody, PostmanItem, PostmanRequest, PostmanResponse, SpecRoutes};
+use support::{percent_decode, without_nulls};
 use wapio::prelude::*;
 use wapio::types;
 use wiremock::matchers::any;
@@ -310,44 +311,6 @@ async fn exchange(
     Mock::given(any()).respond_with(template).mount(&server).await;
     let result = call(&client_for(&server), op, request).await;
     (result, server.received_requests().await.expect("request recording is on"))
-}
-
-/// `value` with every object member whose value is `null` removed, recursively.
-///
-/// The generated types hold optional and nullable fields as `Option` and leave `None` out when
-/// serializing, so a `null` member comes back as an absent one; the spec gives both the same
-/// meaning ("no value"), and the comparison treats them alike.
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(members) => Value::Object(
-            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect(),
-        ),
-        Value::Array(elements) => Value::Array(elements.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A lower-case hyphenated UUID of version 4, variant RFC 4122.

@@ -12,3 +12,22 @@ use std::path::PathBuf;
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent directory").to_path_buf()
 }
+
+/// A URL-encoded text decoded; invalid UTF-8 is replaced rather than refused, so a test can
+/// show what was sent.
+pub fn percent_decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
+/// `value` with every `null` object member removed, recursively: the generated types leave
+/// `None` out when serializing, and the specs give `null` and an absent member one meaning.
+pub fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(members) => Value::Object(
+            members.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), without_nulls(v))).collect(),
+        ),
+        Value::Array(elements) => Value::Array(elements.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
