@@ -33,7 +33,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use support::postman::{self, PostmanBody, PostmanItem, SpecRoutes};
-use support::{percent_decode, without_nulls};
+use support::{header_values, request_line_problems, without_nulls};
 use verloop_partner::prelude::*;
 use verloop_partner::{Config, MediaUpload, ResponseValue, types};
 use wiremock::matchers::any;
@@ -962,29 +962,17 @@ fn expected_parts(fields: &[FormField]) -> Vec<Part> {
 
 /// What is wrong with the requests that arrived for the case, if anything.
 fn request_problems(case: &RequestCase, received: &[wiremock::Request]) -> Vec<String> {
-    let [sent] = received else {
-        return vec![format!("expected exactly one request, the server received {}", received.len())];
+    let (sent, mut problems) = match request_line_problems(received, &case.method, &case.path, &case.query) {
+        Ok(checked) => checked,
+        Err(problems) => return problems,
     };
-    let mut problems = Vec::new();
     let mut check = |ok: bool, problem: String| {
         if !ok {
             problems.push(problem);
         }
     };
 
-    check(sent.method.as_str() == case.method, format!("method: sent {}, expected {}", sent.method, case.method));
-    let path = percent_decode(sent.url.path());
-    check(path == case.path, format!("path: sent {path}, expected {}", case.path));
-
-    let mut sent_query: Vec<(String, String)> = sent.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-    let mut expected_query = case.query.clone();
-    sent_query.sort();
-    expected_query.sort();
-    check(sent_query == expected_query, format!("query: sent {sent_query:?}, expected {expected_query:?}"));
-
-    let values = |name: &str| -> Vec<String> {
-        sent.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect()
-    };
+    let values = |name: &str| header_values(sent, name);
     let expected_auth: Vec<String> = match credential_of(&case.op) {
         Credential::None => vec![],
         Credential::SystemUser => vec![SYSTEM_USER_TOKEN.to_string()],

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use support::postman::{self, PostmanBody, PostmanItem, PostmanRequest, PostmanResponse, SpecRoutes};
-use support::{percent_decode, without_nulls};
+use support::{header_values, request_line_problems, without_nulls};
 use wapio::prelude::*;
 use wapio::types;
 use wiremock::matchers::any;
@@ -327,29 +327,18 @@ fn is_uuid_v4(text: &str) -> bool {
 
 /// What is wrong with the requests that arrived for the collection's `request`, if anything.
 fn request_problems(op: &str, request: &PostmanRequest, received: &[wiremock::Request]) -> Vec<String> {
-    let [sent] = received else {
-        return vec![format!("expected exactly one request, the server received {}", received.len())];
-    };
-    let mut problems = Vec::new();
+    let (sent, mut problems) =
+        match request_line_problems(received, &request.method, &request.path_string(), &request.query) {
+            Ok(checked) => checked,
+            Err(problems) => return problems,
+        };
     let mut check = |ok: bool, problem: String| {
         if !ok {
             problems.push(problem);
         }
     };
 
-    check(sent.method.as_str() == request.method, format!("method: sent {}, expected {}", sent.method, request.method));
-    let path = percent_decode(sent.url.path());
-    check(path == request.path_string(), format!("path: sent {path}, expected {}", request.path_string()));
-
-    let mut sent_query: Vec<(String, String)> = sent.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-    let mut expected_query = request.query.clone();
-    sent_query.sort();
-    expected_query.sort();
-    check(sent_query == expected_query, format!("query: sent {sent_query:?}, expected {expected_query:?}"));
-
-    let values = |name: &str| -> Vec<String> {
-        sent.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect()
-    };
+    let values = |name: &str| header_values(sent, name);
     let bearer = format!("Bearer {TOKEN}");
     check(
         values("authorization") == [bearer.clone()],

@@ -24,8 +24,8 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use support::percent_decode;
 use support::postman::SpecRoutes;
+use support::{header_values, percent_decode, request_line_problems};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use woztell::prelude::*;
@@ -680,10 +680,6 @@ fn normalized(value: &Value) -> Value {
     }
 }
 
-fn header_values(sent: &wiremock::Request, name: &str) -> Vec<String> {
-    sent.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect()
-}
-
 /// The names of the `X-Woztell-*` headers of a request.
 fn woztell_headers(sent: &wiremock::Request) -> Vec<String> {
     sent.headers.keys().map(|k| k.as_str().to_string()).filter(|k| k.starts_with("x-woztell")).collect()
@@ -698,25 +694,20 @@ fn request_problems(
     signed_headers: bool,
     received: &[wiremock::Request],
 ) -> Vec<String> {
-    let [sent] = received else {
-        return vec![format!("expected exactly one request, the server received {}", received.len())];
+    let (sent, mut problems) = match request_line_problems(
+        received,
+        &req.method,
+        &format!("{BASE_PATH}{}", req.path),
+        &req.expected_query(),
+    ) {
+        Ok(checked) => checked,
+        Err(problems) => return problems,
     };
-    let mut problems = Vec::new();
     let mut check = |ok: bool, problem: String| {
         if !ok {
             problems.push(problem);
         }
     };
-
-    check(sent.method.as_str() == req.method, format!("method: sent {}, expected {}", sent.method, req.method));
-    let path = percent_decode(sent.url.path());
-    let expected_path = format!("{BASE_PATH}{}", req.path);
-    check(path == expected_path, format!("path: sent {path}, expected {expected_path}"));
-
-    let mut sent_query: Vec<(String, String)> = sent.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
-    sent_query.sort();
-    let expected_query = req.expected_query();
-    check(sent_query == expected_query, format!("query: sent {sent_query:?}, expected {expected_query:?}"));
 
     check(
         header_values(sent, "authorization").is_empty(),

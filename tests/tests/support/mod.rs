@@ -31,3 +31,38 @@ pub fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
         other => other.clone(),
     }
 }
+
+/// Every value of the header `name` that the request carried, as text.
+pub fn header_values(sent: &wiremock::Request, name: &str) -> Vec<String> {
+    sent.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect()
+}
+
+/// The one request a contract case sent, with what is wrong in its method, path (decoded) and
+/// query (in any order); `Err` when the server did not receive exactly one request. Callers add
+/// their provider's own checks to the list.
+pub fn request_line_problems<'a>(
+    received: &'a [wiremock::Request],
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<(&'a wiremock::Request, Vec<String>), Vec<String>> {
+    let [sent] = received else {
+        return Err(vec![format!("expected exactly one request, the server received {}", received.len())]);
+    };
+    let mut problems = Vec::new();
+    if sent.method.as_str() != method {
+        problems.push(format!("method: sent {}, expected {method}", sent.method));
+    }
+    let sent_path = percent_decode(sent.url.path());
+    if sent_path != path {
+        problems.push(format!("path: sent {sent_path}, expected {path}"));
+    }
+    let mut sent_query: Vec<(String, String)> = sent.url.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+    let mut expected_query = query.to_vec();
+    sent_query.sort();
+    expected_query.sort();
+    if sent_query != expected_query {
+        problems.push(format!("query: sent {sent_query:?}, expected {expected_query:?}"));
+    }
+    Ok((sent, problems))
+}
