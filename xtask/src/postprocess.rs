@@ -7,6 +7,8 @@
 //! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status, and
 //!   every unexpected response has its body read so that errors can show it.
 //! - security schemes: turned into one trait per accepted credential combination.
+//!
+//! `requests` removes per-request work from progenitor's request building.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,8 +19,12 @@ use syn::{Item, parse_quote};
 
 use crate::spec::{Operation, Spec};
 
+mod requests;
+
 pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
+    requests::DropEmptyHeaderMaps.visit_file_mut(&mut file);
+    requests::optional_query_params(&mut file);
     DecodeErrorBodies.visit_file_mut(&mut file);
     DecodeSuccessBodies.visit_file_mut(&mut file);
     for item in &mut file.items {
@@ -43,22 +49,11 @@ struct RemoveApiVersionHeader;
 
 impl VisitMut for RemoveApiVersionHeader {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        let before = block.stmts.len();
+        // A map left empty is dropped next (`requests::DropEmptyHeaderMaps`).
         block.stmts.retain(|stmt| {
             let text = quote!(#stmt).to_string();
             !(text.starts_with("header_map . append") && text.contains("\"api-version\""))
         });
-        if block.stmts.len() != before && !quote!(#block).to_string().contains("header_map . append") {
-            // Nothing else is added to the map now: it no longer needs to be mutable.
-            for stmt in &mut block.stmts {
-                if let syn::Stmt::Local(local) = stmt
-                    && let syn::Pat::Ident(binding) = &mut local.pat
-                    && binding.ident == "header_map"
-                {
-                    binding.mutability = None;
-                }
-            }
-        }
         visit_mut::visit_block_mut(self, block);
     }
 }
@@ -431,12 +426,29 @@ fn export_traits_in_prelude(file: &mut syn::File) {
 fn runtime_items(spec: &Spec) -> Vec<Item> {
     let mut operations: Vec<&Operation> = spec.operations.iter().collect();
     operations.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
+    let count = operations.len();
+    let mut by_length: BTreeMap<usize, Vec<(&str, usize)>> = BTreeMap::new();
+    for (index, op) in operations.iter().enumerate() {
+        by_length.entry(op.operation_id.len()).or_default().push((&op.operation_id, index));
+    }
+    let lookup_arms = by_length.iter().map(|(length, ids)| {
+        let (ids, indexes): (Vec<&str>, Vec<usize>) = ids.iter().copied().unzip();
+        quote!(#length => match id { #(#ids => #indexes,)* _ => return None, })
+    });
     let entries = operations.iter().map(|op| {
         let id = &op.operation_id;
         let method = op.method.to_uppercase();
         let path = &op.path;
         let security = op.security.iter().map(|alternative| quote!(&[#(#alternative),*]));
-        let idempotency = option_tokens(idempotency_header(spec, op));
+        // Lower case: `HeaderName::from_static` accepts nothing else, and builds the name at
+        // compile time.
+        let idempotency = match idempotency_header(spec, op) {
+            Some(name) => {
+                let name = name.to_ascii_lowercase();
+                quote!(Some(::reqwest::header::HeaderName::from_static(#name)))
+            }
+            None => quote!(None),
+        };
         let credential_body_field = option_tokens(
             spec.document["paths"][&op.path][&op.method]
                 .get("x-credential-in-body")
@@ -456,7 +468,17 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
     });
     let file: syn::File = parse_quote! {
         /// Every operation in the spec (sorted by id), as the runtime needs to see it.
-        pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[#(#entries),*];
+        pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; #count] = [#(#entries),*];
+
+        /// The operation `id` names. Every request looks its operation up twice: a jump on the
+        /// id's length, then a comparison or two, costs less than a search of the table.
+        pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
+            let index = match id.len() {
+                #(#lookup_arms)*
+                _ => return None,
+            };
+            OPERATIONS.get(index)
+        }
 
         impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
             async fn pre<E>(
@@ -465,18 +487,18 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
                 info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
                 self.inner
-                    .prepare(request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id))
+                    .prepare(request, operation(info.operation_id))
                     .map_err(|e| Error::Custom(e.to_string()))
             }
 
-            async fn exec(
+            // Not `async`: the runtime's future is returned as it is, not wrapped in another
+            // that would hold a second copy of the request.
+            fn exec(
                 &self,
                 request: reqwest::Request,
                 info: &OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                self.inner
-                    .execute(&self.client, request, ::whatsapp_sdk_runtime::OperationSpec::find(OPERATIONS, info.operation_id))
-                    .await
+            ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+                self.inner.execute(&self.client, request, operation(info.operation_id))
             }
         }
     };

@@ -1,5 +1,18 @@
+//! Response decoding. Every request's future holds one of these futures, so they are built
+//! from combinators rather than `async fn`s (which would keep a second copy of the response),
+//! and the headers are moved out of the response rather than copied.
+
+// The size of the error is progenitor's (`Error<E>`), which generated code expects.
+#![allow(clippy::result_large_err)]
+
+use std::future::Future;
+
 use bytes::Bytes;
+use futures::FutureExt;
+use http_body_util::BodyExt;
 use progenitor_client::{Error, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 /// The body of a response that ended in `Error::UnexpectedResponse`, already read, so that
@@ -7,51 +20,74 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawBody(pub Bytes);
 
-/// Decodes a documented error response. A body that is not the documented JSON becomes
-/// `Error::UnexpectedResponse` with the status, headers and body intact (progenitor's own
-/// decoding would lose the status).
-pub async fn decode_error<T: DeserializeOwned, E>(response: reqwest::Response) -> Result<ResponseValue<T>, Error<E>> {
-    let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
-    let body = response.bytes().await.map_err(|e| Error::ResponseBodyError(e.without_url()))?;
-    match serde_json::from_slice::<T>(&body) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(_) => Err(Error::UnexpectedResponse(rebuild(status, headers, version, body))),
-    }
-}
-
-/// A response whose status the spec does not list, with its body read into [`RawBody`].
-pub async fn unexpected_response<E>(response: reqwest::Response) -> Error<E> {
-    let (status, headers, version) = (response.status(), response.headers().clone(), response.version());
-    match response.bytes().await {
-        Ok(body) => Error::UnexpectedResponse(rebuild(status, headers, version, body)),
-        Err(e) => Error::ResponseBodyError(e.without_url()),
-    }
-}
-
-fn rebuild(
-    status: reqwest::StatusCode,
-    headers: reqwest::header::HeaderMap,
-    version: reqwest::Version,
-    body: Bytes,
-) -> reqwest::Response {
-    let mut rebuilt = http::Response::new(body.clone());
-    *rebuilt.status_mut() = status;
-    *rebuilt.headers_mut() = headers;
-    *rebuilt.version_mut() = version;
-    rebuilt.extensions_mut().insert(RawBody(body));
-    reqwest::Response::from(rebuilt)
-}
-
 /// Decodes a documented success response. An empty body is read as JSON `null`, so an
 /// operation whose schema admits any value accepts a bodiless answer; any other type reports
 /// `Error::InvalidResponsePayload` as before.
-pub async fn decode_success<T: DeserializeOwned, E>(response: reqwest::Response) -> Result<ResponseValue<T>, Error<E>> {
-    let (status, headers) = (response.status(), response.headers().clone());
-    let body = response.bytes().await.map_err(|e| Error::ResponseBodyError(e.without_url()))?;
-    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_value(serde_json::Value::Null)
-    } else {
-        serde_json::from_slice(&body)
-    };
-    decoded.map(|value| ResponseValue::new(value, status, headers)).map_err(|e| Error::InvalidResponsePayload(body, e))
+pub fn decode_success<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
+    read(response).map(|read| {
+        let (head, body) = read?;
+        let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::from_value(serde_json::Value::Null)
+        } else {
+            serde_json::from_slice(&body)
+        };
+        decoded
+            .map(|value| ResponseValue::new(value, head.status, head.headers))
+            .map_err(|e| Error::InvalidResponsePayload(body, e))
+    })
+}
+
+/// Decodes a documented error response. A body that is not the documented JSON becomes
+/// `Error::UnexpectedResponse` with the status, headers and body intact (progenitor's own
+/// decoding would lose the status).
+pub fn decode_error<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
+    read(response).map(|read| {
+        let (head, body) = read?;
+        match serde_json::from_slice::<T>(&body) {
+            Ok(value) => Ok(ResponseValue::new(value, head.status, head.headers)),
+            Err(_) => Err(Error::UnexpectedResponse(head.rebuild(body))),
+        }
+    })
+}
+
+/// A response whose status the spec does not list, with its body read into [`RawBody`].
+pub fn unexpected_response<E>(response: reqwest::Response) -> impl Future<Output = Error<E>> {
+    read(response).map(|read| match read {
+        Ok((head, body)) => Error::UnexpectedResponse(head.rebuild(body)),
+        Err(error) => error,
+    })
+}
+
+/// What is kept of a response while its body is read.
+struct Head {
+    status: StatusCode,
+    headers: HeaderMap,
+    version: reqwest::Version,
+}
+
+impl Head {
+    /// The response again, with its body already read (and kept as [`RawBody`]).
+    fn rebuild(self, body: Bytes) -> reqwest::Response {
+        let mut rebuilt = http::Response::new(body.clone());
+        *rebuilt.status_mut() = self.status;
+        *rebuilt.headers_mut() = self.headers;
+        *rebuilt.version_mut() = self.version;
+        rebuilt.extensions_mut().insert(RawBody(body));
+        reqwest::Response::from(rebuilt)
+    }
+}
+
+/// The response's head and whole body. The body is collected from the `http` form of the
+/// response: `Response::bytes`'s future is several times larger.
+fn read<E>(response: reqwest::Response) -> impl Future<Output = Result<(Head, Bytes), Error<E>>> {
+    let (parts, body) = http::Response::from(response).into_parts();
+    let head = Head { status: parts.status, headers: parts.headers, version: parts.version };
+    body.collect().map(move |body| match body {
+        Ok(body) => Ok((head, body.to_bytes())),
+        Err(e) => Err(Error::ResponseBodyError(e.without_url())),
+    })
 }

@@ -14,6 +14,7 @@ mod error;
 mod meta;
 mod operation;
 pub mod pagination;
+mod query;
 mod retry;
 mod runtime;
 #[cfg(feature = "sandbox")]
@@ -25,6 +26,7 @@ pub use decode::{RawBody, decode_error, decode_success, unexpected_response};
 pub use error::{ApiError, Error, RawResponse};
 pub use meta::{ResponseMeta, ResponseMetaExt};
 pub use operation::OperationSpec;
+pub use query::OptionalQuery;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 

@@ -1,6 +1,8 @@
+use reqwest::header::HeaderName;
+
 /// What the runtime needs to know about one operation of a spec; the generated crates hold a
-/// sorted table of these (`OPERATIONS`) written by `cargo xtask regen`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// table of these (`OPERATIONS`), and a lookup by id (`operation`), written by `cargo xtask regen`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationSpec {
     /// The spec's `operationId`.
     pub id: &'static str,
@@ -10,18 +12,14 @@ pub struct OperationSpec {
     pub path: &'static str,
     /// Accepted security requirements: any one alternative, all schemes within it.
     pub security: &'static [&'static [&'static str]],
-    /// The header that carries an idempotency key, when the operation declares one.
-    pub idempotency_header: Option<&'static str>,
+    /// The header that carries an idempotency key, when the operation declares one (a
+    /// constant, so that no request parses the name again).
+    pub idempotency_header: Option<HeaderName>,
     /// The JSON body field that carries the credential, when the spec puts it in the body.
     pub credential_body_field: Option<&'static str>,
 }
 
 impl OperationSpec {
-    /// Looks up an operation in a table sorted by id.
-    pub fn find(table: &'static [OperationSpec], id: &str) -> Option<&'static OperationSpec> {
-        table.binary_search_by(|op| op.id.cmp(id)).ok().map(|index| &table[index])
-    }
-
     /// Whether the operation accepts a requirement that consists of exactly these schemes.
     pub fn accepts(&self, schemes: &[&str]) -> bool {
         self.security
@@ -44,35 +42,26 @@ impl OperationSpec {
 mod tests {
     use super::*;
 
-    static TABLE: &[OperationSpec] = &[
-        OperationSpec {
-            id: "a_op",
-            method: "GET",
-            path: "/a",
-            security: &[&["token"], &["key"]],
-            idempotency_header: None,
-            credential_body_field: None,
-        },
-        OperationSpec {
-            id: "b_op",
-            method: "POST",
-            path: "/b",
-            security: &[&["token", "signed"]],
-            idempotency_header: Some("Idempotency-Key"),
-            credential_body_field: None,
-        },
-    ];
-
-    #[test]
-    fn finds_by_id_and_reports_missing() {
-        assert_eq!(OperationSpec::find(TABLE, "b_op").map(|op| op.path), Some("/b"));
-        assert!(OperationSpec::find(TABLE, "c_op").is_none());
-    }
+    const A: OperationSpec = OperationSpec {
+        id: "a_op",
+        method: "GET",
+        path: "/a",
+        security: &[&["token"], &["key"]],
+        idempotency_header: None,
+        credential_body_field: None,
+    };
+    const B: OperationSpec = OperationSpec {
+        id: "b_op",
+        method: "POST",
+        path: "/b",
+        security: &[&["token", "signed"]],
+        idempotency_header: Some(HeaderName::from_static("idempotency-key")),
+        credential_body_field: None,
+    };
 
     #[test]
     fn security_queries() {
-        let a = &TABLE[0];
-        let b = &TABLE[1];
+        let (a, b) = (A, B);
         assert!(a.accepts(&["key"]) && a.accepts(&["token"]) && !a.accepts(&["token", "key"]));
         assert!(b.accepts(&["signed", "token"]) && !b.accepts(&["token"]));
         assert!(b.requires("signed") && !a.requires("token"));

@@ -2,7 +2,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use futures::FutureExt;
+use futures::future::Either;
+use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
 use crate::retry::Outcome;
@@ -36,14 +38,13 @@ impl Runtime {
     ) -> Result<(), CredentialError> {
         let operation =
             operation.ok_or_else(|| CredentialError::new("operation missing from the generated operation table"))?;
-        if let Some(name) = operation.idempotency_header
+        if let Some(name) = &operation.idempotency_header
             && !request.headers().contains_key(name)
         {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| CredentialError::new(format!("invalid idempotency header name `{name}`")))?;
-            let key = HeaderValue::try_from(uuid::Uuid::new_v4().hyphenated().to_string())
+            let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned();
+            let key = HeaderValue::try_from(key)
                 .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
-            request.headers_mut().insert(name, key);
+            request.headers_mut().insert(name.clone(), key);
         }
         if operation.security.is_empty() {
             // A public route (`security: []`, e.g. a login) gets no credential.
@@ -54,12 +55,15 @@ impl Runtime {
 
     /// Sends `request`, retrying under the policy when it is safe. Transport errors are
     /// returned without their URL, which may carry a credential in its query.
-    pub async fn execute(
-        &self,
-        client: &reqwest::Client,
+    ///
+    /// Not an `async fn`: its future is what every request awaits, and an `async fn` would keep
+    /// a second copy of the request in it (arguments stay in the future beside their moves).
+    pub fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         request: reqwest::Request,
-        operation: Option<&OperationSpec>,
-    ) -> reqwest::Result<reqwest::Response> {
+        operation: Option<&'a OperationSpec>,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         // The path template, never the URL: a URL may carry a credential in its query.
         let span = tracing::debug_span!(
             "http_request",
@@ -70,58 +74,119 @@ impl Runtime {
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let (result, attempts) = self.send_with_retries(client, request, operation).instrument(span.clone()).await;
-        span.record("attempts", attempts);
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
+        let attempts = self.send_with_retries(client, request, operation);
+        if span.is_disabled() {
+            // Nobody listens: no span to enter on every poll, nothing to record.
+            return Either::Left(attempts.map(|(result, _)| result));
         }
-        result
+        let started = Instant::now();
+        Either::Right(attempts.instrument(span.clone()).map(move |(result, attempts)| {
+            span.record("attempts", attempts);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            if let Ok(response) = &result {
+                span.record("status", response.status().as_u16());
+            }
+            result
+        }))
     }
 
-    async fn send_with_retries(
-        &self,
-        client: &reqwest::Client,
-        mut request: reqwest::Request,
-        operation: Option<&OperationSpec>,
-    ) -> (reqwest::Result<reqwest::Response>, u32) {
+    /// The first attempt starts here; the returned future holds only what later attempts need
+    /// (the spare copy of the request and reqwest's boxed future).
+    fn send_with_retries<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: Option<&'a OperationSpec>,
+    ) -> impl Future<Output = (reqwest::Result<reqwest::Response>, u32)> + 'a {
         let safe_to_repeat = operation.is_some_and(|op| {
-            op.is_idempotent_method() || op.idempotency_header.is_some_and(|name| request.headers().contains_key(name))
+            op.is_idempotent_method()
+                || op.idempotency_header.as_ref().is_some_and(|name| request.headers().contains_key(name))
         });
         let mut attempt: u32 = 1;
-        loop {
-            // A streaming body cannot be cloned; such a request gets one attempt.
-            let spare = if attempt <= self.retry.max_retries { request.try_clone() } else { None };
-            let started = Instant::now();
-            let result = client.execute(request).await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let outcome = match &result {
-                Ok(response) => {
-                    tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "response");
-                    Outcome::Response(response.status(), response.headers())
-                }
-                Err(error) if error.is_connect() => {
-                    tracing::debug!(attempt, elapsed_ms, error = redacted(error), "connect failed");
-                    Outcome::ConnectFailed
-                }
-                Err(error) => {
-                    tracing::debug!(attempt, elapsed_ms, error = redacted(error), "no response");
-                    Outcome::NoResponse
-                }
-            };
-            let delay = self.retry.next_delay(attempt, safe_to_repeat, outcome);
-            match (spare, delay) {
-                (Some(next), Some(delay)) => {
-                    tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
+        let mut spare = self.spare_copy(&request, attempt);
+        let mut started = Instant::now();
+        let mut pending = client.execute(request);
+        async move {
+            loop {
+                // In a block, so that the response is not kept in the future during the wait.
+                let (next, delay) = {
+                    let result = (&mut pending).await;
+                    let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
+                    match (spare.take(), delay) {
+                        (Some(next), Some(delay)) => (next, delay),
+                        _ => return (result.map_err(reqwest::Error::without_url), attempt),
+                    }
+                };
+                tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
+                // The wait owns the next copy, boxed: retries are rare, and their state would
+                // otherwise enlarge every request's future.
+                let next = Box::pin(async move {
                     tokio::time::sleep(delay).await;
-                    request = next;
-                    attempt += 1;
-                }
-                _ => return (result.map_err(reqwest::Error::without_url), attempt),
+                    next
+                })
+                .await;
+                attempt += 1;
+                spare = self.spare_copy(&next, attempt);
+                started = Instant::now();
+                pending = client.execute(*next);
             }
         }
     }
+
+    /// A copy of `request` to send if this attempt fails, while the policy allows another.
+    /// A streaming body cannot be copied; such a request gets one attempt.
+    /// Boxed: kept in every request's future, where 264 bytes inline cost more (in copies of
+    /// the future) than one small allocation.
+    fn spare_copy(&self, request: &reqwest::Request, attempt: u32) -> Option<Box<reqwest::Request>> {
+        if attempt > self.retry.max_retries {
+            return None;
+        }
+        if request.body().is_some() {
+            // reqwest's copy shares a buffered body (a `Bytes` clone).
+            return request.try_clone().map(Box::new);
+        }
+        Some(Box::new(copy_bodiless(request)))
+    }
+
+    /// Logs how an attempt ended and decides whether (and after how long) to send it again.
+    fn retry_delay(
+        &self,
+        attempt: u32,
+        safe_to_repeat: bool,
+        result: &reqwest::Result<reqwest::Response>,
+        started: Instant,
+    ) -> Option<std::time::Duration> {
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let outcome = match result {
+            Ok(response) => {
+                tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "response");
+                Outcome::Response(response.status(), response.headers())
+            }
+            Err(error) if error.is_connect() => {
+                tracing::debug!(attempt, elapsed_ms, error = redacted(error), "connect failed");
+                Outcome::ConnectFailed
+            }
+            Err(error) => {
+                tracing::debug!(attempt, elapsed_ms, error = redacted(error), "no response");
+                Outcome::NoResponse
+            }
+        };
+        self.retry.next_delay(attempt, safe_to_repeat, outcome)
+    }
+}
+
+/// `Request::try_clone` for a request without a body, minus the two allocations its round trip
+/// through reqwest's extension map costs on every request. A request built by a
+/// `RequestBuilder` keeps only its timeout there; `copies_what_try_clone_copies` checks that
+/// nothing else is lost.
+fn copy_bodiless(request: &reqwest::Request) -> reqwest::Request {
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    copy
 }
 
 impl fmt::Debug for Runtime {
@@ -136,5 +201,30 @@ fn redacted(error: &reqwest::Error) -> String {
     match error.url() {
         Some(url) => text.replace(url.as_str(), "<redacted url>"),
         None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn copies_what_try_clone_copies() {
+        let client = reqwest::Client::new();
+        let built = [
+            client.get("http://127.0.0.1/a?b=c").header("x-one", "1").header("x-one", "2").bearer_auth("t0ken"),
+            client.delete("http://127.0.0.1/d").timeout(Duration::from_secs(7)).version(reqwest::Version::HTTP_2),
+            client.head("http://127.0.0.1/"),
+        ];
+        for builder in built {
+            let request = builder.build().unwrap();
+            let (ours, reqwests) = (copy_bodiless(&request), request.try_clone().unwrap());
+            assert_eq!(format!("{ours:?}"), format!("{reqwests:?}"));
+            assert_eq!(ours.headers(), reqwests.headers());
+            assert_eq!((ours.version(), ours.timeout()), (reqwests.version(), reqwests.timeout()));
+            assert!(ours.body().is_none());
+        }
     }
 }

@@ -24,11 +24,18 @@ const SEND: OperationSpec = OperationSpec {
     method: "POST",
     path: "/send",
     security: &[&["token"]],
-    idempotency_header: Some("Idempotency-Key"),
+    idempotency_header: Some(reqwest::header::HeaderName::from_static("idempotency-key")),
     credential_body_field: None,
 };
-const CREATE: OperationSpec = OperationSpec { idempotency_header: None, id: "create", ..SEND };
-const READ: OperationSpec = OperationSpec { method: "GET", idempotency_header: None, id: "read", ..SEND };
+const CREATE: OperationSpec = OperationSpec {
+    id: "create",
+    method: "POST",
+    path: "/send",
+    security: &[&["token"]],
+    idempotency_header: None,
+    credential_body_field: None,
+};
+const READ: OperationSpec = OperationSpec { id: "read", method: "GET", ..CREATE };
 
 fn runtime(max_retries: u32) -> Runtime {
     let policy = RetryPolicy {

@@ -14811,6 +14811,7 @@ const _: () = {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::whatsapp_sdk_runtime::OptionalQuery as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -14865,7 +14866,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/auth", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14875,7 +14875,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "login",
@@ -14957,7 +14956,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/create_number_for_waba", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14967,7 +14965,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_phone_number",
@@ -15051,7 +15048,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/create_template", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15061,7 +15057,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_template",
@@ -15139,7 +15134,6 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let phone_id = phone_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/delete_phone_number", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15150,7 +15144,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("client_id", &client_id))
                 .query(&progenitor_client::QueryParam::new("phone_id", &phone_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_phone_number",
@@ -15243,7 +15236,6 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/delete_template", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15255,7 +15247,6 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
                 .query(&progenitor_client::QueryParam::new("ID", &id))
                 .query(&progenitor_client::QueryParam::new("Name", &name))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_template",
@@ -15336,7 +15327,6 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let field = field.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15347,7 +15337,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("client_id", &client_id))
                 .query(&progenitor_client::QueryParam::new("field", &field))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_analytics",
@@ -15425,14 +15414,12 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_media", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
                 .get(url)
                 .query(&progenitor_client::QueryParam::new("client_id", &client_id))
                 .query(&progenitor_client::QueryParam::new("id", &id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_media",
@@ -15528,7 +15515,6 @@ pub mod builder {
             let destination_url = destination_url.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15545,7 +15531,6 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("id", &id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_media_async",
@@ -15626,7 +15611,6 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let phone_id = phone_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15637,7 +15621,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
                 .query(&progenitor_client::QueryParam::new("PhoneID", &phone_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_phone_number",
@@ -15718,7 +15701,6 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let phone_id = phone_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15729,7 +15711,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("client_id", &client_id))
                 .query(&progenitor_client::QueryParam::new("phone_id", &phone_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_phone_token",
@@ -15795,7 +15776,6 @@ pub mod builder {
             let Self { client, client_id } = self;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/get_waba_business_account", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15805,7 +15785,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_waba_business_account",
@@ -15854,7 +15833,6 @@ pub mod builder {
         > {
             let Self { client } = self;
             let url = format!("{}/whatsapp/list_clients", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15863,7 +15841,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_clients",
@@ -15958,7 +15935,6 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/list_templates", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -15968,9 +15944,8 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .query(&progenitor_client::QueryParam::new("Limit", &limit))
-                .query(&progenitor_client::QueryParam::new("Offset", &offset))
-                .headers(header_map)
+                .optional_query("Limit", &limit)
+                .optional_query("Offset", &offset)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_templates",
@@ -16051,7 +16026,6 @@ pub mod builder {
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let wabaid = wabaid.map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/list_waba_phone_numbers", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16062,7 +16036,6 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
                 .query(&progenitor_client::QueryParam::new("WABAID", &wabaid))
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_phone_numbers",
@@ -16145,7 +16118,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16155,7 +16127,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "migrate_phone_number",
@@ -16238,7 +16209,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/register_number", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16248,7 +16218,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "register_phone_number",
@@ -16327,7 +16296,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/request_otp", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16337,7 +16305,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "request_otp",
@@ -16419,7 +16386,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/send_message", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16429,7 +16395,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "send_message",
@@ -16508,7 +16473,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/set_cart", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16518,7 +16482,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_cart",
@@ -16597,7 +16560,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16607,7 +16569,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "set_catalog",
@@ -16686,7 +16647,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -16696,7 +16656,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "verify_otp",
@@ -16732,7 +16691,7 @@ pub mod prelude {
     pub use super::operations::*;
 }
 /// Every operation in the spec (sorted by id), as the runtime needs to see it.
-pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[
+pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         id: "create_phone_number",
         method: "POST",
@@ -16910,6 +16869,111 @@ pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[
         credential_body_field: None,
     },
 ];
+/// The operation `id` names. Every request looks its operation up twice: a jump on the
+/// id's length, then a comparison or two, costs less than a search of the table.
+pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
+    let index = match id.len() {
+        5usize => {
+            match id {
+                "login" => 13usize,
+                _ => return None,
+            }
+        }
+        8usize => {
+            match id {
+                "set_cart" => 18usize,
+                _ => return None,
+            }
+        }
+        9usize => {
+            match id {
+                "get_media" => 5usize,
+                _ => return None,
+            }
+        }
+        10usize => {
+            match id {
+                "verify_otp" => 21usize,
+                _ => return None,
+            }
+        }
+        11usize => {
+            match id {
+                "request_otp" => 16usize,
+                "set_catalog" => 19usize,
+                _ => return None,
+            }
+        }
+        12usize => {
+            match id {
+                "list_clients" => 10usize,
+                "send_message" => 17usize,
+                "upload_media" => 20usize,
+                _ => return None,
+            }
+        }
+        13usize => {
+            match id {
+                "get_analytics" => 4usize,
+                _ => return None,
+            }
+        }
+        14usize => {
+            match id {
+                "list_templates" => 12usize,
+                _ => return None,
+            }
+        }
+        15usize => {
+            match id {
+                "create_template" => 1usize,
+                "delete_template" => 3usize,
+                "get_media_async" => 6usize,
+                "get_phone_token" => 8usize,
+                _ => return None,
+            }
+        }
+        16usize => {
+            match id {
+                "get_phone_number" => 7usize,
+                _ => return None,
+            }
+        }
+        18usize => {
+            match id {
+                "list_phone_numbers" => 11usize,
+                _ => return None,
+            }
+        }
+        19usize => {
+            match id {
+                "create_phone_number" => 0usize,
+                "delete_phone_number" => 2usize,
+                _ => return None,
+            }
+        }
+        20usize => {
+            match id {
+                "migrate_phone_number" => 14usize,
+                _ => return None,
+            }
+        }
+        21usize => {
+            match id {
+                "register_phone_number" => 15usize,
+                _ => return None,
+            }
+        }
+        25usize => {
+            match id {
+                "get_waba_business_account" => 9usize,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    OPERATIONS.get(index)
+}
 impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
@@ -16917,30 +16981,15 @@ impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
         info: &OperationInfo,
     ) -> ::std::result::Result<(), Error<E>> {
         self.inner
-            .prepare(
-                request,
-                ::whatsapp_sdk_runtime::OperationSpec::find(
-                    OPERATIONS,
-                    info.operation_id,
-                ),
-            )
+            .prepare(request, operation(info.operation_id))
             .map_err(|e| Error::Custom(e.to_string()))
     }
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute(
-                &self.client,
-                request,
-                ::whatsapp_sdk_runtime::OperationSpec::find(
-                    OPERATIONS,
-                    info.operation_id,
-                ),
-            )
-            .await
+    ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner.execute(&self.client, request, operation(info.operation_id))
     }
 }
 /// Operations grouped by the credentials the spec says they accept.

@@ -3845,6 +3845,7 @@ const _: () = {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use ::whatsapp_sdk_runtime::OptionalQuery as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -3868,7 +3869,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::ContactList>, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/contacts", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3877,7 +3877,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_contacts",
@@ -3979,7 +3978,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/contacts", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3989,7 +3987,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "upsert_contact",
@@ -4076,7 +4073,6 @@ pub mod builder {
                 "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4085,7 +4081,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_contact_picture",
@@ -4171,7 +4166,6 @@ pub mod builder {
             let url = format!(
                 "{}/api/contacts/{}", client.baseurl, encode_path(& phone.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4180,7 +4174,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_contact",
@@ -4267,7 +4260,6 @@ pub mod builder {
                 "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4276,7 +4268,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "block_contact",
@@ -4363,7 +4354,6 @@ pub mod builder {
                 "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4372,7 +4362,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "unblock_contact",
@@ -4439,7 +4428,6 @@ pub mod builder {
         ) -> Result<ResponseValue<types::GroupList>, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/groups", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4448,7 +4436,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_groups",
@@ -4548,7 +4535,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/groups", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4558,7 +4544,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_group",
@@ -4661,7 +4646,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/groups/invite/accept", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4671,7 +4655,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "accept_group_invite",
@@ -4758,7 +4741,6 @@ pub mod builder {
                 "{}/api/groups/invite/{}", client.baseurl, encode_path(& invite_code
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4767,7 +4749,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_group_invite_info",
@@ -4853,7 +4834,6 @@ pub mod builder {
             let url = format!(
                 "{}/api/groups/{}", client.baseurl, encode_path(& group_jid.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4862,7 +4842,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_group",
@@ -4949,7 +4928,6 @@ pub mod builder {
                 "{}/api/groups/{}/invite-link", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -4958,7 +4936,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_group_invite_link",
@@ -5045,7 +5022,6 @@ pub mod builder {
                 "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5054,7 +5030,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "leave_group",
@@ -5141,7 +5116,6 @@ pub mod builder {
                 "{}/api/groups/{}/metadata", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5150,7 +5124,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_group_metadata",
@@ -5240,7 +5213,6 @@ pub mod builder {
                 "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5249,7 +5221,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_group_participants",
@@ -5370,7 +5341,6 @@ pub mod builder {
                 "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5380,7 +5350,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "add_group_participants",
@@ -5501,7 +5470,6 @@ pub mod builder {
                 "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5511,7 +5479,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "remove_group_participants",
@@ -5632,7 +5599,6 @@ pub mod builder {
                 "{}/api/groups/{}/participants/demote", client.baseurl, encode_path(&
                 group_jid.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5642,7 +5608,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "demote_group_participants",
@@ -5763,7 +5728,6 @@ pub mod builder {
                 "{}/api/groups/{}/participants/promote", client.baseurl, encode_path(&
                 group_jid.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5773,7 +5737,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "promote_group_participants",
@@ -5860,7 +5823,6 @@ pub mod builder {
                 "{}/api/groups/{}/picture", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5869,7 +5831,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_group_picture",
@@ -5970,7 +5931,6 @@ pub mod builder {
                 "{}/api/groups/{}/settings", client.baseurl, encode_path(& group_jid
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5980,7 +5940,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_group_settings",
@@ -6083,7 +6042,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/messages/read", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6093,7 +6051,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "mark_messages_read",
@@ -6211,7 +6168,6 @@ pub mod builder {
                 "{}/api/messages/{}", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6221,7 +6177,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "edit_message_alias",
@@ -6308,7 +6263,6 @@ pub mod builder {
                 "{}/api/messages/{}", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6317,7 +6271,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_message",
@@ -6435,7 +6388,6 @@ pub mod builder {
                 "{}/api/messages/{}/edit", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6445,7 +6397,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "edit_message",
@@ -6532,7 +6483,6 @@ pub mod builder {
                 "{}/api/messages/{}/info", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6541,7 +6491,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_message_info",
@@ -6628,7 +6577,6 @@ pub mod builder {
                 "{}/api/messages/{}/resend", client.baseurl, encode_path(& message_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6637,7 +6585,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "resend_message",
@@ -6727,7 +6674,6 @@ pub mod builder {
                 "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6736,7 +6682,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "check_on_whatsapp",
@@ -6953,7 +6898,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/send-presence-update", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6963,7 +6907,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "send_presence_update",
@@ -7050,7 +6993,6 @@ pub mod builder {
                 "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7059,7 +7001,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_message_logs",
@@ -7172,7 +7113,6 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7181,10 +7121,9 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("before_id", &before_id))
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
+                .optional_query("before_id", &before_id)
+                .optional_query("limit", &limit)
+                .optional_query("status", &status)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_sessions",
@@ -7289,7 +7228,6 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7299,7 +7237,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_session",
@@ -7386,7 +7323,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7395,7 +7331,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_session",
@@ -7485,7 +7420,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7494,7 +7428,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "delete_session",
@@ -7614,7 +7547,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
                 .to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7624,7 +7556,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_session",
@@ -7711,7 +7642,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/connect", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7720,7 +7650,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "connect_session",
@@ -7814,7 +7743,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7823,7 +7751,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "disconnect_session",
@@ -7910,7 +7837,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7919,7 +7845,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_session_qr",
@@ -8016,7 +7941,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
                 encode_path(& session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8025,7 +7949,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "regenerate_session_key",
@@ -8112,7 +8035,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/restart", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8121,7 +8043,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "restart_session",
@@ -8211,7 +8132,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8220,7 +8140,6 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_session_settings",
@@ -8341,7 +8260,6 @@ pub mod builder {
                 "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
                 session_id.to_string()),
             );
-            let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8351,7 +8269,6 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_session_settings",
@@ -8408,7 +8325,7 @@ pub mod prelude {
     pub use super::operations::*;
 }
 /// Every operation in the spec (sorted by id), as the runtime needs to see it.
-pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[
+pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         id: "accept_group_invite",
         method: "POST",
@@ -8702,7 +8619,9 @@ pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[
         method: "POST",
         path: "/api/send-message",
         security: &[&["accountToken"], &["sessionKey"]],
-        idempotency_header: Some("Idempotency-Key"),
+        idempotency_header: Some(
+            ::reqwest::header::HeaderName::from_static("idempotency-key"),
+        ),
         credential_body_field: None,
     },
     ::whatsapp_sdk_runtime::OperationSpec {
@@ -8754,6 +8673,137 @@ pub static OPERATIONS: &[::whatsapp_sdk_runtime::OperationSpec] = &[
         credential_body_field: None,
     },
 ];
+/// The operation `id` names. Every request looks its operation up twice: a jump on the
+/// id's length, then a comparison or two, costs less than a search of the table.
+pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
+    let index = match id.len() {
+        9usize => {
+            match id {
+                "get_group" => 15usize,
+                _ => return None,
+            }
+        }
+        11usize => {
+            match id {
+                "get_contact" => 13usize,
+                "get_session" => 21usize,
+                "leave_group" => 24usize,
+                "list_groups" => 27usize,
+                _ => return None,
+            }
+        }
+        12usize => {
+            match id {
+                "create_group" => 5usize,
+                "edit_message" => 11usize,
+                "send_message" => 36usize,
+                _ => return None,
+            }
+        }
+        13usize => {
+            match id {
+                "block_contact" => 2usize,
+                "list_contacts" => 25usize,
+                "list_sessions" => 29usize,
+                _ => return None,
+            }
+        }
+        14usize => {
+            match id {
+                "create_session" => 6usize,
+                "delete_message" => 7usize,
+                "delete_session" => 8usize,
+                "get_session_qr" => 22usize,
+                "resend_message" => 34usize,
+                "update_session" => 40usize,
+                "upsert_contact" => 42usize,
+                _ => return None,
+            }
+        }
+        15usize => {
+            match id {
+                "connect_session" => 4usize,
+                "restart_session" => 35usize,
+                "unblock_contact" => 38usize,
+                _ => return None,
+            }
+        }
+        16usize => {
+            match id {
+                "get_message_info" => 20usize,
+                _ => return None,
+            }
+        }
+        17usize => {
+            match id {
+                "check_on_whatsapp" => 3usize,
+                "get_group_picture" => 19usize,
+                "list_message_logs" => 28usize,
+                _ => return None,
+            }
+        }
+        18usize => {
+            match id {
+                "disconnect_session" => 10usize,
+                "edit_message_alias" => 12usize,
+                "get_group_metadata" => 18usize,
+                "mark_messages_read" => 30usize,
+                _ => return None,
+            }
+        }
+        19usize => {
+            match id {
+                "accept_group_invite" => 0usize,
+                "get_contact_picture" => 14usize,
+                _ => return None,
+            }
+        }
+        20usize => {
+            match id {
+                "get_session_settings" => 23usize,
+                "send_presence_update" => 37usize,
+                _ => return None,
+            }
+        }
+        21usize => {
+            match id {
+                "get_group_invite_info" => 16usize,
+                "get_group_invite_link" => 17usize,
+                "update_group_settings" => 39usize,
+                _ => return None,
+            }
+        }
+        22usize => {
+            match id {
+                "add_group_participants" => 1usize,
+                "regenerate_session_key" => 32usize,
+                _ => return None,
+            }
+        }
+        23usize => {
+            match id {
+                "list_group_participants" => 26usize,
+                "update_session_settings" => 41usize,
+                _ => return None,
+            }
+        }
+        25usize => {
+            match id {
+                "demote_group_participants" => 9usize,
+                "remove_group_participants" => 33usize,
+                _ => return None,
+            }
+        }
+        26usize => {
+            match id {
+                "promote_group_participants" => 31usize,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    OPERATIONS.get(index)
+}
 impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
@@ -8761,30 +8811,15 @@ impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
         info: &OperationInfo,
     ) -> ::std::result::Result<(), Error<E>> {
         self.inner
-            .prepare(
-                request,
-                ::whatsapp_sdk_runtime::OperationSpec::find(
-                    OPERATIONS,
-                    info.operation_id,
-                ),
-            )
+            .prepare(request, operation(info.operation_id))
             .map_err(|e| Error::Custom(e.to_string()))
     }
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute(
-                &self.client,
-                request,
-                ::whatsapp_sdk_runtime::OperationSpec::find(
-                    OPERATIONS,
-                    info.operation_id,
-                ),
-            )
-            .await
+    ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner.execute(&self.client, request, operation(info.operation_id))
     }
 }
 /// Operations grouped by the credentials the spec says they accept.

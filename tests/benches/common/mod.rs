@@ -10,9 +10,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// The prefix of the lines `cargo xtask bench` parses; every other output line is for people.
 pub const RESULT_PREFIX: &str = "bench-result ";
 
-/// The workspace root (the directory holding `specs/`).
+/// The workspace root (the directory holding `specs/`): this package lives in `tests/benches`.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent directory").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Reads a spec as JSON, so examples can be picked with JSON pointers.
@@ -29,6 +29,11 @@ pub fn pick<'a>(document: &'a serde_json::Value, pointer: &str) -> Result<&'a se
 /// Rounds per comparison: `BENCH_ROUNDS`, else 60. Each round times one batch of each side.
 pub fn rounds() -> usize {
     std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or(60)
+}
+
+/// Whether to run `case`: all cases, or those whose name contains `BENCH_CASE`.
+pub fn selected(case: &str) -> bool {
+    std::env::var("BENCH_CASE").map_or(true, |filter| case.contains(&filter))
 }
 
 /// How long one batch should take: long enough that timer resolution and scheduling noise

@@ -3,7 +3,7 @@
 //! table and writes `BENCHMARKS.md`.
 //!
 //! The xtask does not depend on the clients: the benchmarks run as `cargo bench` of the
-//! `workspace-tests` package and report through `bench-result {json}` lines on stdout.
+//! `workspace-benches` package and report through `bench-result {json}` lines on stdout.
 
 mod build_cost;
 mod machine;
@@ -97,14 +97,14 @@ fn time_regen(root: &std::path::Path) -> Result<RegenTimes> {
     Ok(RegenTimes { check_first, regen_warm: median(false)?, check_warm: median(true)? })
 }
 
-/// Runs `cargo bench -p workspace-tests --bench …` and collects its result lines.
+/// Runs `cargo bench -p workspace-benches --bench …` and collects its result lines.
 fn run_benches(root: &std::path::Path) -> Result<Vec<BenchRow>> {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.args(["bench", "-p", "workspace-tests"]);
+    command.args(["bench", "-p", "workspace-benches"]);
     for bench in BENCHES {
         command.args(["--bench", bench]);
     }
-    eprintln!("running cargo bench -p workspace-tests (figures appear as each case ends)");
+    eprintln!("running cargo bench -p workspace-benches (figures appear as each case ends)");
     let output = command
         .current_dir(root)
         .stdout(Stdio::piped())

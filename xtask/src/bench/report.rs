@@ -109,7 +109,7 @@ impl Report {
              cargo xtask bench                 # overhead, webhook, regen; prints the table, writes BENCHMARKS.md\n\
              cargo xtask bench --build-cost    # adds clean builds in a temporary target dir (slow)\n\
              BENCH_ROUNDS=200 cargo xtask bench  # more rounds (default 60): steadier ratios\n\
-             cargo bench -p workspace-tests --bench overhead   # one benchmark alone, figures on stderr\n\
+             cargo bench -p workspace-benches --bench overhead   # one benchmark alone, figures on stderr\n\
              ```\n\n",
             if cfg!(debug_assertions) { "dev" } else { "release" },
             m.date,
