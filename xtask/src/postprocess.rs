@@ -25,6 +25,7 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     requests::DropEmptyHeaderMaps.visit_file_mut(&mut file);
     requests::optional_query_params(&mut file);
+    requests::scope_send_locals(&mut file);
     DecodeErrorBodies.visit_file_mut(&mut file);
     DecodeSuccessBodies.visit_file_mut(&mut file);
     for item in &mut file.items {

@@ -14859,29 +14859,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::LoginResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::LoginRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/auth", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "login",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::LoginRequest::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/auth", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "login",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -14948,30 +14956,40 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreatePhoneNumberRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/create_number_for_waba", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_phone_number",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreatePhoneNumberRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/whatsapp/create_number_for_waba", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_phone_number",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15041,29 +15059,38 @@ pub mod builder {
             ResponseValue<types::CreateTemplateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateTemplateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/create_template", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_template",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateTemplateRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/create_template", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15130,27 +15157,41 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, client_id, phone_id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let phone_id = phone_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/delete_phone_number", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("client_id", &client_id))
-                .query(&progenitor_client::QueryParam::new("phone_id", &phone_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_phone_number",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, phone_id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/whatsapp/delete_phone_number", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("client_id", &client_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("phone_id", &phone_id),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_phone_number",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15231,29 +15272,39 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, client_id, id, name } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let name = name.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/delete_template", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .query(&progenitor_client::QueryParam::new("ID", &id))
-                .query(&progenitor_client::QueryParam::new("Name", &name))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_template",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, id, name } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let id = id.map_err(Error::InvalidRequest)?;
+                    let name = name.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/delete_template", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("ClientID", &client_id),
+                        )
+                        .query(&progenitor_client::QueryParam::new("ID", &id))
+                        .query(&progenitor_client::QueryParam::new("Name", &name))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15323,27 +15374,37 @@ pub mod builder {
             ResponseValue<types::AnalyticsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, field } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let field = field.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("client_id", &client_id))
-                .query(&progenitor_client::QueryParam::new("field", &field))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_analytics",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, field } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let field = field.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("client_id", &client_id),
+                        )
+                        .query(&progenitor_client::QueryParam::new("field", &field))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_analytics",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15410,23 +15471,31 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
-            let Self { client, client_id, id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_media", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .query(&progenitor_client::QueryParam::new("client_id", &client_id))
-                .query(&progenitor_client::QueryParam::new("id", &id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_media",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let id = id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/get_media", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(
+                            &progenitor_client::QueryParam::new("client_id", &client_id),
+                        )
+                        .query(&progenitor_client::QueryParam::new("id", &id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_media",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
@@ -15510,34 +15579,45 @@ pub mod builder {
             ResponseValue<types::MediaDownloadQueuedResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, destination_url, id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let destination_url = destination_url.map_err(Error::InvalidRequest)?;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("client_id", &client_id))
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "destination_url",
-                        &destination_url,
-                    ),
-                )
-                .query(&progenitor_client::QueryParam::new("id", &id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_media_async",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, destination_url, id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let destination_url = destination_url
+                        .map_err(Error::InvalidRequest)?;
+                    let id = id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("client_id", &client_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "destination_url",
+                                &destination_url,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("id", &id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_media_async",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15607,27 +15687,37 @@ pub mod builder {
             ResponseValue<types::GetPhoneNumberResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, phone_id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let phone_id = phone_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .query(&progenitor_client::QueryParam::new("PhoneID", &phone_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_phone_number",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, phone_id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("ClientID", &client_id),
+                        )
+                        .query(&progenitor_client::QueryParam::new("PhoneID", &phone_id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_phone_number",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15697,27 +15787,39 @@ pub mod builder {
             ResponseValue<types::PhoneTokenResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, phone_id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let phone_id = phone_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("client_id", &client_id))
-                .query(&progenitor_client::QueryParam::new("phone_id", &phone_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_phone_token",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, phone_id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("client_id", &client_id),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("phone_id", &phone_id),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_phone_token",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15773,25 +15875,37 @@ pub mod builder {
             ResponseValue<types::WabaBusinessAccount>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/get_waba_business_account", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_waba_business_account",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/whatsapp/get_waba_business_account", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("ClientID", &client_id),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_waba_business_account",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15831,23 +15945,31 @@ pub mod builder {
             ResponseValue<types::ListClientsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client } = self;
-            let url = format!("{}/whatsapp/list_clients", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_clients",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client } = self;
+                    let url = format!("{}/whatsapp/list_clients", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_clients",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -15930,29 +16052,39 @@ pub mod builder {
             ResponseValue<types::ListTemplatesResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, limit, offset } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let offset = offset.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/list_templates", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .optional_query("Limit", &limit)
-                .optional_query("Offset", &offset)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_templates",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, limit, offset } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let limit = limit.map_err(Error::InvalidRequest)?;
+                    let offset = offset.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/list_templates", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("ClientID", &client_id),
+                        )
+                        .optional_query("Limit", &limit)
+                        .optional_query("Offset", &offset)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_templates",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16022,27 +16154,39 @@ pub mod builder {
             ResponseValue<types::ListPhoneNumbersResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, client_id, wabaid } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
-            let wabaid = wabaid.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/list_waba_phone_numbers", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("ClientID", &client_id))
-                .query(&progenitor_client::QueryParam::new("WABAID", &wabaid))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_phone_numbers",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, client_id, wabaid } = self;
+                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let wabaid = wabaid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/whatsapp/list_waba_phone_numbers", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new("ClientID", &client_id),
+                        )
+                        .query(&progenitor_client::QueryParam::new("WABAID", &wabaid))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_phone_numbers",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16110,30 +16254,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::MigratePhoneNumberRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "migrate_phone_number",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::MigratePhoneNumberRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "migrate_phone_number",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16201,30 +16353,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RegisterPhoneNumberRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/register_number", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "register_phone_number",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::RegisterPhoneNumberRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/register_number", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "register_phone_number",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16289,29 +16449,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::RequestOtpRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/request_otp", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "request_otp",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::RequestOtpRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/request_otp", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "request_otp",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16379,29 +16548,38 @@ pub mod builder {
             ResponseValue<types::SendMessageResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SendMessageRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/send_message", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "send_message",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::SendMessageRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/send_message", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "send_message",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16466,29 +16644,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SetCartRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/set_cart", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "set_cart",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::SetCartRequest::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/set_cart", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "set_cart",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16553,29 +16739,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SetCatalogRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "set_catalog",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::SetCatalogRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "set_catalog",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -16640,29 +16835,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::VerifyOtpRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "verify_otp",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::VerifyOtpRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "verify_otp",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,

@@ -3867,23 +3867,31 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ContactList>, Error<types::ErrorEnvelope>> {
-            let Self { client } = self;
-            let url = format!("{}/api/contacts", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_contacts",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client } = self;
+                    let url = format!("{}/api/contacts", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_contacts",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -3971,29 +3979,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::UpsertContactRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/contacts", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "upsert_contact",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpsertContactRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/contacts", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "upsert_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -4067,27 +4084,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ProfilePicture>, Error<types::ErrorEnvelope>> {
-            let Self { client, jid } = self;
-            let jid = jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_contact_picture",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, jid } = self;
+                    let jid = jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_contact_picture",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4161,26 +4186,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Contact>, Error<types::ErrorEnvelope>> {
-            let Self { client, phone } = self;
-            let phone = phone.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/contacts/{}", client.baseurl, encode_path(& phone.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_contact",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone } = self;
+                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/contacts/{}", client.baseurl, encode_path(& phone
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4254,27 +4288,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, phone } = self;
-            let phone = phone.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "block_contact",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone } = self;
+                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "block_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -4348,27 +4390,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, phone } = self;
-            let phone = phone.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "unblock_contact",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone } = self;
+                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "unblock_contact",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -4426,23 +4476,31 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GroupList>, Error<types::ErrorEnvelope>> {
-            let Self { client } = self;
-            let url = format!("{}/api/groups", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_groups",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client } = self;
+                    let url = format!("{}/api/groups", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_groups",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4528,29 +4586,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateGroupRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/groups", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_group",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateGroupRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/groups", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_group",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4638,30 +4705,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::AcceptGroupInviteRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/groups/invite/accept", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "accept_group_invite",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::AcceptGroupInviteRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/groups/invite/accept", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "accept_group_invite",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -4735,27 +4810,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GroupInviteInfo>, Error<types::ErrorEnvelope>> {
-            let Self { client, invite_code } = self;
-            let invite_code = invite_code.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/invite/{}", client.baseurl, encode_path(& invite_code
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_group_invite_info",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, invite_code } = self;
+                    let invite_code = invite_code.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/invite/{}", client.baseurl, encode_path(&
+                        invite_code.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_group_invite_info",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4829,26 +4912,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}", client.baseurl, encode_path(& group_jid.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_group",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}", client.baseurl, encode_path(& group_jid
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_group",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -4922,27 +5014,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GroupInviteLink>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/invite-link", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_group_invite_link",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/invite-link", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_group_invite_link",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -5016,27 +5116,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "leave_group",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "leave_group",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -5110,27 +5218,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::GroupMetadata>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/metadata", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_group_metadata",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/metadata", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_group_metadata",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -5207,27 +5323,35 @@ pub mod builder {
             ResponseValue<types::GroupParticipantList>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_group_participants",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_group_participants",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -5329,34 +5453,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid, body } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GroupParticipantsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "add_group_participants",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid, body } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::GroupParticipantsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "add_group_participants",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -5458,34 +5590,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid, body } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GroupParticipantsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "remove_group_participants",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid, body } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::GroupParticipantsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "remove_group_participants",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -5587,34 +5727,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid, body } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GroupParticipantsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/participants/demote", client.baseurl, encode_path(&
-                group_jid.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "demote_group_participants",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid, body } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::GroupParticipantsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/participants/demote", client.baseurl,
+                        encode_path(& group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "demote_group_participants",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -5716,34 +5864,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid, body } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::GroupParticipantsRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/participants/promote", client.baseurl, encode_path(&
-                group_jid.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "promote_group_participants",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid, body } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::GroupParticipantsRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/participants/promote", client.baseurl,
+                        encode_path(& group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "promote_group_participants",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -5817,27 +5973,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::ProfilePicture>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/picture", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_group_picture",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/picture", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_group_picture",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -5924,29 +6088,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, group_jid, body } = self;
-            let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/groups/{}/settings", client.baseurl, encode_path(& group_jid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_group_settings",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, group_jid, body } = self;
+                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let body = body.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/groups/{}/settings", client.baseurl, encode_path(&
+                        group_jid.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_group_settings",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6034,30 +6206,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::MarkMessagesReadRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/messages/read", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "mark_messages_read",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::MarkMessagesReadRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/messages/read", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "mark_messages_read",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6157,33 +6337,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, message_id, body } = self;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::EditMessageRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/messages/{}", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "edit_message_alias",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, message_id, body } = self;
+                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::EditMessageRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/messages/{}", client.baseurl, encode_path(& message_id
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "edit_message_alias",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6257,27 +6446,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, message_id } = self;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/messages/{}", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_message",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, message_id } = self;
+                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/messages/{}", client.baseurl, encode_path(& message_id
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_message",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6377,33 +6574,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, message_id, body } = self;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::EditMessageRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/messages/{}/edit", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "edit_message",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, message_id, body } = self;
+                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::EditMessageRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/messages/{}/edit", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "edit_message",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6477,27 +6683,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageInfo>, Error<types::ErrorEnvelope>> {
-            let Self { client, message_id } = self;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/messages/{}/info", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_message_info",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, message_id } = self;
+                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/messages/{}/info", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_message_info",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -6571,27 +6785,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, message_id } = self;
-            let message_id = message_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/messages/{}/resend", client.baseurl, encode_path(& message_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "resend_message",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, message_id } = self;
+                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/messages/{}/resend", client.baseurl, encode_path(&
+                        message_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "resend_message",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6668,27 +6890,35 @@ pub mod builder {
             ResponseValue<types::OnWhatsAppResult>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, phone } = self;
-            let phone = phone.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "check_on_whatsapp",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone } = self;
+                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
+                        .to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "check_on_whatsapp",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -6779,31 +7009,43 @@ pub mod builder {
             ResponseValue<types::SendMessageAccepted>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, idempotency_key, body } = self;
-            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-            let body = body.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/send-message", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            if let Some(value) = idempotency_key {
-                header_map.append("Idempotency-Key", value.to_string().try_into()?);
-            }
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "send_message",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, idempotency_key, body } = self;
+                    let idempotency_key = idempotency_key
+                        .map_err(Error::InvalidRequest)?;
+                    let body = body.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/send-message", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        2usize,
+                    );
+                    if let Some(value) = idempotency_key {
+                        header_map
+                            .append("Idempotency-Key", value.to_string().try_into()?);
+                    }
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .headers(header_map)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "send_message",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -6891,29 +7133,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PresenceUpdateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/send-presence-update", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "send_presence_update",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::PresenceUpdateRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/api/send-presence-update", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "send_presence_update",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -6987,27 +7238,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::MessageLogList>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_message_logs",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_message_logs",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7108,29 +7367,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SessionList>, Error<types::ErrorEnvelope>> {
-            let Self { client, before_id, limit, status } = self;
-            let before_id = before_id.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let status = status.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("before_id", &before_id)
-                .optional_query("limit", &limit)
-                .optional_query("status", &status)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_sessions",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, before_id, limit, status } = self;
+                    let before_id = before_id.map_err(Error::InvalidRequest)?;
+                    let limit = limit.map_err(Error::InvalidRequest)?;
+                    let status = status.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query("before_id", &before_id)
+                        .optional_query("limit", &limit)
+                        .optional_query("status", &status)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_sessions",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7221,29 +7488,38 @@ pub mod builder {
             ResponseValue<types::CreateSessionResponse>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateSessionRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateSessionRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7317,27 +7593,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
+                        session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7414,27 +7698,35 @@ pub mod builder {
             ResponseValue<types::SessionOperation>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
+                        session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7536,33 +7828,42 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id, body } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateSessionRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id, body } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpdateSessionRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
+                        session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7636,27 +7937,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/connect", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "connect_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/connect", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "connect_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -7737,27 +8046,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "disconnect_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "disconnect_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -7831,27 +8148,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SessionQrCode>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_session_qr",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_session_qr",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7935,27 +8260,35 @@ pub mod builder {
             ResponseValue<types::SessionKeyResponse>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
-                encode_path(& session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "regenerate_session_key",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "regenerate_session_key",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8029,27 +8362,35 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/restart", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "restart_session",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/restart", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "restart_session",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
@@ -8126,27 +8467,35 @@ pub mod builder {
             ResponseValue<types::SessionSettingsResponse>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, session_id } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_session_settings",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_session_settings",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8249,33 +8598,42 @@ pub mod builder {
             ResponseValue<types::SessionSettingsResponse>,
             Error<types::ErrorEnvelope>,
         > {
-            let Self { client, session_id, body } = self;
-            let session_id = session_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::SessionSettings::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
-                session_id.to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_session_settings",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, session_id, body } = self;
+                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let body = body
+                        .and_then(|v| {
+                            types::SessionSettings::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
+                        encode_path(& session_id.to_string()),
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_session_settings",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,

@@ -7387,23 +7387,31 @@ pub mod builder {
             ResponseValue<types::CatalogListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client } = self;
-            let url = format!("{}/catalogs", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_catalogs",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client } = self;
+                    let url = format!("{}/catalogs", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_catalogs",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7556,50 +7564,67 @@ pub mod builder {
             ResponseValue<types::ConversationAnalyticsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self {
-                client,
-                conversation_directions,
-                conversation_types,
-                dimensions,
-                from,
-                granularity,
-                metric_types,
-                numbers,
-                to,
-            } = self;
-            let conversation_directions = conversation_directions
-                .map_err(Error::InvalidRequest)?;
-            let conversation_types = conversation_types.map_err(Error::InvalidRequest)?;
-            let dimensions = dimensions.map_err(Error::InvalidRequest)?;
-            let from = from.map_err(Error::InvalidRequest)?;
-            let granularity = granularity.map_err(Error::InvalidRequest)?;
-            let metric_types = metric_types.map_err(Error::InvalidRequest)?;
-            let numbers = numbers.map_err(Error::InvalidRequest)?;
-            let to = to.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/conversation-analytics", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("conversation_directions", &conversation_directions)
-                .optional_query("conversation_types", &conversation_types)
-                .optional_query("dimensions", &dimensions)
-                .query(&progenitor_client::QueryParam::new("from", &from))
-                .query(&progenitor_client::QueryParam::new("granularity", &granularity))
-                .optional_query("metric_types", &metric_types)
-                .optional_query("numbers", &numbers)
-                .query(&progenitor_client::QueryParam::new("to", &to))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_conversation_analytics",
+            let result = {
+                let (client, mut request) = {
+                    let Self {
+                        client,
+                        conversation_directions,
+                        conversation_types,
+                        dimensions,
+                        from,
+                        granularity,
+                        metric_types,
+                        numbers,
+                        to,
+                    } = self;
+                    let conversation_directions = conversation_directions
+                        .map_err(Error::InvalidRequest)?;
+                    let conversation_types = conversation_types
+                        .map_err(Error::InvalidRequest)?;
+                    let dimensions = dimensions.map_err(Error::InvalidRequest)?;
+                    let from = from.map_err(Error::InvalidRequest)?;
+                    let granularity = granularity.map_err(Error::InvalidRequest)?;
+                    let metric_types = metric_types.map_err(Error::InvalidRequest)?;
+                    let numbers = numbers.map_err(Error::InvalidRequest)?;
+                    let to = to.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/conversation-analytics", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query(
+                            "conversation_directions",
+                            &conversation_directions,
+                        )
+                        .optional_query("conversation_types", &conversation_types)
+                        .optional_query("dimensions", &dimensions)
+                        .query(&progenitor_client::QueryParam::new("from", &from))
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "granularity",
+                                &granularity,
+                            ),
+                        )
+                        .optional_query("metric_types", &metric_types)
+                        .optional_query("numbers", &numbers)
+                        .query(&progenitor_client::QueryParam::new("to", &to))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_conversation_analytics",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7667,29 +7692,38 @@ pub mod builder {
             ResponseValue<types::CreateFlowResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateFlowRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/create-flow", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_flow",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateFlowRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/create-flow", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_flow",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7752,29 +7786,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/deprecate-flow", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "deprecate_flow",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/deprecate-flow", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "deprecate_flow",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7857,29 +7899,37 @@ pub mod builder {
             ResponseValue<types::FlowListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, after, before, limit } = self;
-            let after = after.map_err(Error::InvalidRequest)?;
-            let before = before.map_err(Error::InvalidRequest)?;
-            let limit = limit.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("after", &after)
-                .optional_query("before", &before)
-                .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_flows",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, after, before, limit } = self;
+                    let after = after.map_err(Error::InvalidRequest)?;
+                    let before = before.map_err(Error::InvalidRequest)?;
+                    let limit = limit.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query("after", &after)
+                        .optional_query("before", &before)
+                        .query(&progenitor_client::QueryParam::new("limit", &limit))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_flows",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -7942,29 +7992,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_flow",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_flow",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8020,25 +8078,33 @@ pub mod builder {
             ResponseValue<types::FlowDetailResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, flow_id } = self;
-            let flow_id = flow_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow-detail", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_flow_detail",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, flow_id } = self;
+                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow-detail", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_flow_detail",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8108,29 +8174,38 @@ pub mod builder {
             ResponseValue<types::UpdateFlowJsonResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateFlowJsonRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow-json", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_flow_json",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpdateFlowJsonRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow-json", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_flow_json",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8198,30 +8273,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateFlowMetadataRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow-metadata", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_flow_metadata",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpdateFlowMetadataRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow-metadata", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_flow_metadata",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8277,25 +8360,33 @@ pub mod builder {
             ResponseValue<types::FlowPreviewResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, flow_id } = self;
-            let flow_id = flow_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow-preview", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_flow_preview",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, flow_id } = self;
+                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow-preview", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_flow_preview",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8351,25 +8442,33 @@ pub mod builder {
             ResponseValue<types::FlowScreenPayloadResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, flow_id } = self;
-            let flow_id = flow_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/flow-screen-payload", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_flow_screen_payload",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, flow_id } = self;
+                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/flow-screen-payload", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_flow_screen_payload",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8437,29 +8536,38 @@ pub mod builder {
             ResponseValue<types::UploadMediaResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::UploadMediaRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/media-id", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "upload_media",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::UploadMediaRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/media-id", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "upload_media",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8545,29 +8653,39 @@ pub mod builder {
             ResponseValue<types::ProductListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, after, before, catalog_id } = self;
-            let after = after.map_err(Error::InvalidRequest)?;
-            let before = before.map_err(Error::InvalidRequest)?;
-            let catalog_id = catalog_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/products", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("after", &after)
-                .optional_query("before", &before)
-                .query(&progenitor_client::QueryParam::new("catalogId", &catalog_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_products",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, after, before, catalog_id } = self;
+                    let after = after.map_err(Error::InvalidRequest)?;
+                    let before = before.map_err(Error::InvalidRequest)?;
+                    let catalog_id = catalog_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/products", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query("after", &after)
+                        .optional_query("before", &before)
+                        .query(
+                            &progenitor_client::QueryParam::new("catalogId", &catalog_id),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_products",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8630,29 +8748,37 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/publish-flow", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "publish_flow",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/publish-flow", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "publish_flow",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8724,27 +8850,35 @@ pub mod builder {
             ResponseValue<types::WabaInfoResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, channel_id, waba_id } = self;
-            let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-            let waba_id = waba_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/waba-info", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("channelId", &channel_id)
-                .optional_query("wabaId", &waba_id)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_waba_info",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, channel_id, waba_id } = self;
+                    let channel_id = channel_id.map_err(Error::InvalidRequest)?;
+                    let waba_id = waba_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/waba-info", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query("channelId", &channel_id)
+                        .optional_query("wabaId", &waba_id)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_waba_info",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8784,23 +8918,33 @@ pub mod builder {
             ResponseValue<types::BusinessPublicKeyListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client } = self;
-            let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_business_encryption",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client } = self;
+                    let url = format!(
+                        "{}/whatsapp-business-encryption", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_business_encryption",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8868,30 +9012,40 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::SetBusinessPublicKeyRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "set_business_encryption",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::SetBusinessPublicKeyRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!(
+                        "{}/whatsapp-business-encryption", client.baseurl,
+                    );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "set_business_encryption",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -8947,30 +9101,39 @@ pub mod builder {
             ResponseValue<types::BusinessProfileResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, phone_number_id } = self;
-            let phone_number_id = phone_number_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-business-profile", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "phoneNumberId",
-                        &phone_number_id,
-                    ),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_business_profile",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone_number_id } = self;
+                    let phone_number_id = phone_number_id
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-business-profile", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "phoneNumberId",
+                                &phone_number_id,
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_business_profile",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9038,30 +9201,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::UpdateBusinessProfileRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-business-profile", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "update_business_profile",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::UpdateBusinessProfileRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-business-profile", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "update_business_profile",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9117,30 +9288,39 @@ pub mod builder {
             ResponseValue<types::DisplayNameStatusResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, phone_number_id } = self;
-            let phone_number_id = phone_number_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "phoneNumberId",
-                        &phone_number_id,
-                    ),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_display_name_status",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, phone_number_id } = self;
+                    let phone_number_id = phone_number_id
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "phoneNumberId",
+                                &phone_number_id,
+                            ),
+                        )
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "get_display_name_status",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9210,29 +9390,38 @@ pub mod builder {
             ResponseValue<types::CreateTemplateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CreateTemplateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-message-template", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_template",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::CreateTemplateRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .put(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "create_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9299,29 +9488,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::DeleteTemplateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-message-template", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_template",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::DeleteTemplateRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .delete(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "delete_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9386,29 +9584,38 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::EditTemplateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-message-template", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .patch(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "edit_template",
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::EditTemplateRequest::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .patch(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .json(&body)
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "edit_template",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
@@ -9610,58 +9817,67 @@ pub mod builder {
             ResponseValue<types::TemplateListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self {
-                client,
-                after,
-                before,
-                category,
-                content,
-                first,
-                language,
-                name,
-                name_or_content,
-                quality_score,
-                status,
-                waba_id,
-            } = self;
-            let after = after.map_err(Error::InvalidRequest)?;
-            let before = before.map_err(Error::InvalidRequest)?;
-            let category = category.map_err(Error::InvalidRequest)?;
-            let content = content.map_err(Error::InvalidRequest)?;
-            let first = first.map_err(Error::InvalidRequest)?;
-            let language = language.map_err(Error::InvalidRequest)?;
-            let name = name.map_err(Error::InvalidRequest)?;
-            let name_or_content = name_or_content.map_err(Error::InvalidRequest)?;
-            let quality_score = quality_score.map_err(Error::InvalidRequest)?;
-            let status = status.map_err(Error::InvalidRequest)?;
-            let waba_id = waba_id.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/whatsapp-message-templates", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .optional_query("after", &after)
-                .optional_query("before", &before)
-                .optional_query("category", &category)
-                .optional_query("content", &content)
-                .query(&progenitor_client::QueryParam::new("first", &first))
-                .optional_query("language", &language)
-                .optional_query("name", &name)
-                .optional_query("name or content", &name_or_content)
-                .optional_query("quality_score", &quality_score)
-                .optional_query("status", &status)
-                .query(&progenitor_client::QueryParam::new("wabaId", &waba_id))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_templates",
+            let result = {
+                let (client, mut request) = {
+                    let Self {
+                        client,
+                        after,
+                        before,
+                        category,
+                        content,
+                        first,
+                        language,
+                        name,
+                        name_or_content,
+                        quality_score,
+                        status,
+                        waba_id,
+                    } = self;
+                    let after = after.map_err(Error::InvalidRequest)?;
+                    let before = before.map_err(Error::InvalidRequest)?;
+                    let category = category.map_err(Error::InvalidRequest)?;
+                    let content = content.map_err(Error::InvalidRequest)?;
+                    let first = first.map_err(Error::InvalidRequest)?;
+                    let language = language.map_err(Error::InvalidRequest)?;
+                    let name = name.map_err(Error::InvalidRequest)?;
+                    let name_or_content = name_or_content
+                        .map_err(Error::InvalidRequest)?;
+                    let quality_score = quality_score.map_err(Error::InvalidRequest)?;
+                    let status = status.map_err(Error::InvalidRequest)?;
+                    let waba_id = waba_id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/whatsapp-message-templates", client.baseurl,);
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .optional_query("after", &after)
+                        .optional_query("before", &before)
+                        .optional_query("category", &category)
+                        .optional_query("content", &content)
+                        .query(&progenitor_client::QueryParam::new("first", &first))
+                        .optional_query("language", &language)
+                        .optional_query("name", &name)
+                        .optional_query("name or content", &name_or_content)
+                        .optional_query("quality_score", &quality_score)
+                        .optional_query("status", &status)
+                        .query(&progenitor_client::QueryParam::new("wabaId", &waba_id))
+                        .build()?;
+                    (client, request)
+                };
+                let info = OperationInfo {
+                    operation_id: "list_templates",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,

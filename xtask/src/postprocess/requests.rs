@@ -134,6 +134,74 @@ impl VisitMut for OptionalQueryCalls<'_> {
     }
 }
 
+/// Scopes the locals of each builder's `send` so that the request's future does not keep them
+/// all to the end. An `async fn` keeps a local that was ever borrowed until its scope ends, so
+/// progenitor's flat body held the parameters, body, header map, request, result and response
+/// (over 1 KB for some operations) in the future while the response body was read. Now:
+///
+/// ```text
+/// let result = {
+///     let (client, mut request) = { /* parameters, URL, request building */ (client, request) };
+///     let info = OperationInfo { .. };
+///     client.pre(&mut request, &info).await?;
+///     let result = client.exec(request, &info).await;
+///     client.post(&result, &info).await?;
+///     result
+/// };
+/// let response = result?;
+/// match response.status().as_u16() { .. }
+/// ```
+///
+/// A body that does not have exactly progenitor's shape is left as it is.
+pub fn scope_send_locals(file: &mut syn::File) {
+    for item in &mut file.items {
+        let Item::Mod(module) = item else { continue };
+        let Some((_, items)) = &mut module.content else { continue };
+        if module.ident != "builder" {
+            continue;
+        }
+        for item in items.iter_mut() {
+            let Item::Impl(imp) = item else { continue };
+            for member in &mut imp.items {
+                if let syn::ImplItem::Fn(function) = member
+                    && function.sig.ident == "send"
+                    && function.sig.asyncness.is_some()
+                    && let Some(scoped) = scoped_send_body(&function.block.stmts)
+                {
+                    function.block.stmts = scoped;
+                }
+            }
+        }
+    }
+}
+
+fn scoped_send_body(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
+    let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+    let info = stmts.iter().position(|stmt| text(stmt).starts_with("let info = OperationInfo"))?;
+    let response = stmts.iter().position(|stmt| text(stmt) == "let response = result ? ;")?;
+    let request = info.checked_sub(1)?;
+    let builds_request = matches!(&stmts[request], syn::Stmt::Local(local)
+        if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "request"));
+    let exchange = &stmts[info..response];
+    let ends_with_post = exchange.last().is_some_and(|stmt| text(stmt) == "client . post (& result , & info) . await ? ;");
+    if !builds_request || !ends_with_post || !text(&stmts[0]).starts_with("let Self {") {
+        return None;
+    }
+    let (building, tail) = (&stmts[..=request], &stmts[response..]);
+    let block: syn::Block = parse_quote!({
+        let result = {
+            let (client, mut request) = {
+                #(#building)*
+                (client, request)
+            };
+            #(#exchange)*
+            result
+        };
+        #(#tail)*
+    });
+    Some(block.stmts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +245,57 @@ mod tests {
         assert_eq!(text.matches("HeaderMap :: with_capacity").count(), 1, "{text}");
         assert_eq!(text.matches(". headers (header_map)").count(), 1, "{text}");
         assert!(text.contains("client . post (url) . headers (header_map)"), "{text}");
+    }
+
+    #[test]
+    fn send_locals_are_scoped_and_other_shapes_left_alone() {
+        let body: syn::Block = parse_quote!({
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/items/{}", client.baseurl, encode_path(&id.to_string()));
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            let info = OperationInfo { operation_id: "get_item" };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
+                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+            }
+        });
+        let mut file: syn::File = parse_quote! {
+            pub mod builder {
+                impl<'a> GetItem<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Item>, Error<types::Problem>> #body
+                }
+                impl<'a> Other<'a> {
+                    pub async fn send(self) -> Result<(), Error<()>> { let response = result?; Ok(()) }
+                }
+            }
+        };
+        scope_send_locals(&mut file);
+        let text = quote!(#file).to_string();
+        let expected = quote! {
+            let result = {
+                let (client, mut request) = {
+                    let Self { client, id } = self;
+                    let id = id.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/items/{}", client.baseurl, encode_path(&id.to_string()));
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).build()?;
+                    (client, request)
+                };
+                let info = OperationInfo { operation_id: "get_item" };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                result
+            };
+            let response = result?;
+        };
+        assert!(text.contains(&expected.to_string()), "{text}");
+        assert!(text.contains("{ let response = result ? ; Ok (()) }"), "{text}");
     }
 }
