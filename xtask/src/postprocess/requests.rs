@@ -183,7 +183,8 @@ fn scoped_send_body(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
     let builds_request = matches!(&stmts[request], syn::Stmt::Local(local)
         if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "request"));
     let exchange = &stmts[info..response];
-    let ends_with_post = exchange.last().is_some_and(|stmt| text(stmt) == "client . post (& result , & info) . await ? ;");
+    let ends_with_post =
+        exchange.last().is_some_and(|stmt| text(stmt) == "client . post (& result , & info) . await ? ;");
     if !builds_request || !ends_with_post || !text(&stmts[0]).starts_with("let Self {") {
         return None;
     }
