@@ -110,6 +110,7 @@ impl Report {
              cargo xtask bench --build-cost    # adds clean builds in a temporary target dir (slow)\n\
              BENCH_ROUNDS=200 cargo xtask bench  # more rounds (default 60): steadier ratios\n\
              cargo bench -p workspace-benches --bench overhead   # one benchmark alone, figures on stderr\n\
+             BENCH_CASE=Verloop cargo bench -p workspace-benches --bench overhead   # only cases whose name contains it\n\
              ```\n\n",
             if cfg!(debug_assertions) { "dev" } else { "release" },
             m.date,
