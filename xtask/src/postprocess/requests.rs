@@ -48,12 +48,7 @@ impl VisitMut for RemoveHeadersCall {
 /// `.optional_query("name", &param)` (runtime's `OptionalQuery`), which skips an absent one:
 /// reqwest rewrites the URL on every `query` call, even one that adds nothing.
 pub fn optional_query_params(file: &mut syn::File) {
-    for item in &mut file.items {
-        let Item::Mod(module) = item else { continue };
-        let Some((_, items)) = &mut module.content else { continue };
-        if module.ident != "builder" {
-            continue;
-        }
+    if let Some(items) = builder_items(file) {
         let optional: BTreeMap<String, BTreeSet<String>> = items
             .iter()
             .filter_map(|item| match item {
@@ -80,6 +75,14 @@ pub fn optional_query_params(file: &mut syn::File) {
             );
         }
     }
+}
+
+/// The items of progenitor's `mod builder`.
+fn builder_items(file: &mut syn::File) -> Option<&mut Vec<Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        Item::Mod(module) if module.ident == "builder" => module.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
 }
 
 /// A builder's fields of type `Result<Option<T>, String>`: its optional parameters.
@@ -154,12 +157,7 @@ impl VisitMut for OptionalQueryCalls<'_> {
 ///
 /// A body that does not have exactly progenitor's shape is left as it is.
 pub fn scope_send_locals(file: &mut syn::File) {
-    for item in &mut file.items {
-        let Item::Mod(module) = item else { continue };
-        let Some((_, items)) = &mut module.content else { continue };
-        if module.ident != "builder" {
-            continue;
-        }
+    if let Some(items) = builder_items(file) {
         for item in items.iter_mut() {
             let Item::Impl(imp) = item else { continue };
             for member in &mut imp.items {
