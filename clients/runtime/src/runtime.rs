@@ -135,6 +135,7 @@ impl Runtime {
 
     /// A copy of `request` to send if this attempt fails, while the policy allows another.
     /// A streaming body cannot be copied; such a request gets one attempt.
+    ///
     /// Boxed: kept in every request's future, where 264 bytes inline cost more (in copies of
     /// the future) than one small allocation.
     fn spare_copy(&self, request: &reqwest::Request, attempt: u32) -> Option<Box<reqwest::Request>> {

@@ -14,19 +14,17 @@ pub struct DropEmptyHeaderMaps;
 
 impl VisitMut for DropEmptyHeaderMaps {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        let declares_map = block.stmts.iter().any(|stmt| {
-            matches!(stmt, syn::Stmt::Local(local)
-                if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "header_map"))
-        });
-        if declares_map && !quote!(#block).to_string().contains("header_map . append") {
-            block.stmts.retain(|stmt| {
-                !matches!(stmt, syn::Stmt::Local(local)
-                    if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "header_map"))
-            });
+        if block.stmts.iter().any(declares_header_map) && !quote!(#block).to_string().contains("header_map . append") {
+            block.stmts.retain(|stmt| !declares_header_map(stmt));
             RemoveHeadersCall.visit_block_mut(block);
         }
         visit_mut::visit_block_mut(self, block);
     }
+}
+
+fn declares_header_map(stmt: &syn::Stmt) -> bool {
+    matches!(stmt, syn::Stmt::Local(local)
+        if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "header_map"))
 }
 
 /// `receiver.headers(header_map)` → `receiver`.
