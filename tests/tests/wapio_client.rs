@@ -298,3 +298,18 @@ async fn secrets_stay_out_of_debug_and_errors() {
         assert!(!text.contains("s3cr3t"), "secret leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn a_missing_required_parameter_is_a_typed_error_and_sends_nothing() {
+    let server = MockServer::start().await;
+    let client = client(&server, 0);
+    let error = client.get_session().send().await.unwrap_err();
+    let error = wapio::Error::from(error);
+    assert!(
+        matches!(&error, wapio::Error::InvalidRequest(message) if message == "session_id was not initialized"),
+        "{error:?}"
+    );
+    let error = wapio::Error::from(client.send_message().send().await.unwrap_err());
+    assert!(matches!(&error, wapio::Error::InvalidRequest(message) if message.contains("body")), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

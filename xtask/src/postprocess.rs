@@ -23,9 +23,10 @@ mod requests;
 
 pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
-    requests::DropEmptyHeaderMaps.visit_file_mut(&mut file);
-    requests::optional_query_params(&mut file);
+    requests::HeaderMaps.visit_file_mut(&mut file);
+    requests::borrowed_builder_errors(&mut file);
     requests::scope_send_locals(&mut file);
+    requests::query_in_url(&mut file);
     DecodeErrorBodies.visit_file_mut(&mut file);
     DecodeSuccessBodies.visit_file_mut(&mut file);
     for item in &mut file.items {
@@ -50,7 +51,7 @@ struct RemoveApiVersionHeader;
 
 impl VisitMut for RemoveApiVersionHeader {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        // A map left empty is dropped next (`requests::DropEmptyHeaderMaps`).
+        // A map left empty is dropped next (`requests::HeaderMaps`).
         block.stmts.retain(|stmt| {
             let text = quote!(#stmt).to_string();
             !(text.starts_with("header_map . append") && text.contains("\"api-version\""))

@@ -9,7 +9,6 @@ use std::future::Future;
 
 use bytes::Bytes;
 use futures::FutureExt;
-use http_body_util::BodyExt;
 use progenitor_client::{Error, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -81,13 +80,15 @@ impl Head {
     }
 }
 
-/// The response's head and whole body. The body is collected from the `http` form of the
-/// response: `Response::bytes`'s future is several times larger.
-fn read<E>(response: reqwest::Response) -> impl Future<Output = Result<(Head, Bytes), Error<E>>> {
-    let (parts, body) = http::Response::from(response).into_parts();
-    let head = Head { status: parts.status, headers: parts.headers, version: parts.version };
-    body.collect().map(move |body| match body {
-        Ok(body) => Ok((head, body.to_bytes())),
+/// The response's head and whole body; the headers are moved out before the body is read.
+fn read<E>(mut response: reqwest::Response) -> impl Future<Output = Result<(Head, Bytes), Error<E>>> {
+    let head = Head {
+        status: response.status(),
+        headers: std::mem::take(response.headers_mut()),
+        version: response.version(),
+    };
+    response.bytes().map(move |body| match body {
+        Ok(body) => Ok((head, body)),
         Err(e) => Err(Error::ResponseBodyError(e.without_url())),
     })
 }

@@ -26,7 +26,7 @@ pub use decode::{RawBody, decode_error, decode_success, unexpected_response};
 pub use error::{ApiError, Error, RawResponse};
 pub use meta::{ResponseMeta, ResponseMetaExt};
 pub use operation::OperationSpec;
-pub use query::OptionalQuery;
+pub use query::QueryWriter;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 

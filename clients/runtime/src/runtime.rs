@@ -142,11 +142,7 @@ impl Runtime {
         if attempt > self.retry.max_retries {
             return None;
         }
-        if request.body().is_some() {
-            // reqwest's copy shares a buffered body (a `Bytes` clone).
-            return request.try_clone().map(Box::new);
-        }
-        Some(Box::new(copy_bodiless(request)))
+        copy_request(request).map(Box::new)
     }
 
     /// Logs how an attempt ended and decides whether (and after how long) to send it again.
@@ -176,18 +172,31 @@ impl Runtime {
     }
 }
 
-/// `Request::try_clone` for a request without a body, minus the two allocations its round trip
-/// through reqwest's extension map costs on every request. A request built by a
-/// `RequestBuilder` keeps only its timeout there; `copies_what_try_clone_copies` checks that
-/// nothing else is lost.
-fn copy_bodiless(request: &reqwest::Request) -> reqwest::Request {
+/// Bodies up to this size are copied into the spare request; a larger one is shared through
+/// `Request::try_clone` (a `Bytes` clone), whose extension-map round trip costs less than
+/// copying it.
+const COPIED_BODY_MAX: usize = 4096;
+
+/// `Request::try_clone`, minus the two allocations its round trip through reqwest's extension
+/// map costs on every request. A request built by a `RequestBuilder` keeps only its timeout
+/// there; `copies_what_try_clone_copies` checks that nothing else is lost. `None` for a
+/// streaming body.
+fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
+    let body = match request.body() {
+        None => None,
+        Some(body) => match body.as_bytes()? {
+            small if small.len() <= COPIED_BODY_MAX => Some(bytes::Bytes::copy_from_slice(small).into()),
+            _ => return request.try_clone(),
+        },
+    };
     let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
     *copy.headers_mut() = request.headers().clone();
     *copy.version_mut() = request.version();
     if let Some(timeout) = request.timeout() {
         *copy.timeout_mut() = Some(*timeout);
     }
-    copy
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 impl fmt::Debug for Runtime {
@@ -218,14 +227,22 @@ mod tests {
             client.get("http://127.0.0.1/a?b=c").header("x-one", "1").header("x-one", "2").bearer_auth("t0ken"),
             client.delete("http://127.0.0.1/d").timeout(Duration::from_secs(7)).version(reqwest::Version::HTTP_2),
             client.head("http://127.0.0.1/"),
+            client.post("http://127.0.0.1/send").json(&serde_json::json!({"text": "hi"})),
+            client.put("http://127.0.0.1/empty").body(""),
+            client.put("http://127.0.0.1/large").body(vec![b'x'; COPIED_BODY_MAX + 1]),
         ];
         for builder in built {
             let request = builder.build().unwrap();
-            let (ours, reqwests) = (copy_bodiless(&request), request.try_clone().unwrap());
+            let (ours, reqwests) = (copy_request(&request).unwrap(), request.try_clone().unwrap());
             assert_eq!(format!("{ours:?}"), format!("{reqwests:?}"));
             assert_eq!(ours.headers(), reqwests.headers());
             assert_eq!((ours.version(), ours.timeout()), (reqwests.version(), reqwests.timeout()));
-            assert!(ours.body().is_none());
+            let body = |r: &reqwest::Request| r.body().map(|body| body.as_bytes().map(<[u8]>::to_vec));
+            assert_eq!(body(&ours), body(&reqwests));
         }
+        let streaming = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"chunk"))]);
+        let request =
+            client.post("http://127.0.0.1/upload").body(reqwest::Body::wrap_stream(streaming)).build().unwrap();
+        assert!(copy_request(&request).is_none() && request.try_clone().is_none());
     }
 }

@@ -17,11 +17,7 @@ pub const SIGNED_CONTEXT_HEADER: &str = "X-Woztell-SignedContext";
 /// A WOZTELL access token. It travels in URLs (`accessToken=` on reads): errors and logs
 /// never show it.
 #[derive(Clone)]
-pub struct AccessToken {
-    token: SecretString,
-    /// `accessToken=<token>`, form-encoded once rather than on every read.
-    query_pair: SecretString,
-}
+pub struct AccessToken(SecretString);
 
 impl AccessToken {
     /// Wraps an access token.
@@ -30,21 +26,7 @@ impl AccessToken {
         if token.trim().is_empty() {
             return Err(CredentialError::new("the WOZTELL access token is empty"));
         }
-        let query_pair = form_urlencoded::Serializer::new(String::new()).append_pair("accessToken", &token).finish();
-        Ok(Self { token: SecretString::from(token), query_pair: SecretString::from(query_pair) })
-    }
-
-    /// Appends `accessToken=<token>` to the URL's query, as `query_pairs_mut().append_pair`
-    /// would, without encoding the token again.
-    fn append_to_query(&self, url: &mut reqwest::Url) {
-        let pair = self.query_pair.expose_secret();
-        match url.query().filter(|query| !query.is_empty()) {
-            Some(query) => {
-                let query = format!("{query}&{pair}");
-                url.set_query(Some(&query));
-            }
-            None => url.set_query(Some(pair)),
-        }
+        Ok(Self(SecretString::from(token)))
     }
 }
 
@@ -123,8 +105,10 @@ impl Authorize for Credentials {
         for scheme in alternative.iter() {
             match *scheme {
                 "accessToken" => match operation.credential_body_field {
-                    Some(field) => insert_body_field(request, field, self.token.token.expose_secret())?,
-                    None => self.token.append_to_query(request.url_mut()),
+                    Some(field) => insert_body_field(request, field, self.token.0.expose_secret())?,
+                    None => {
+                        request.url_mut().query_pairs_mut().append_pair("accessToken", self.token.0.expose_secret());
+                    }
                 },
                 "woztellPayload" | "signedContext" => {
                     let signed = self.signed.as_ref().ok_or_else(|| CredentialError::new("no signed context"))?;
@@ -152,29 +136,4 @@ fn insert_body_field(request: &mut reqwest::Request, field: &str, value: &str) -
     *request.body_mut() = Some(bytes.into());
     request.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_lands_in_the_query_as_query_pairs_mut_puts_it() {
-        let token_text = "a b+c&d=é/%?#";
-        let token = AccessToken::new(token_text).unwrap();
-        for url in [
-            "http://127.0.0.1/t",
-            "http://127.0.0.1/t?",
-            "http://127.0.0.1/t?first=5&x=a%20b",
-            "http://127.0.0.1/t?q=1#top",
-        ] {
-            let (mut ours, mut expected) = (reqwest::Url::parse(url).unwrap(), reqwest::Url::parse(url).unwrap());
-            token.append_to_query(&mut ours);
-            expected.query_pairs_mut().append_pair("accessToken", token_text);
-            assert_eq!(ours.as_str(), expected.as_str(), "{url}");
-            let found = ours.query_pairs().find(|(name, _)| name == "accessToken").map(|(_, value)| value.into_owned());
-            assert_eq!(found.as_deref(), Some(token_text), "{url}");
-        }
-        assert_eq!(format!("{token:?}"), "AccessToken(***)");
-    }
 }

@@ -14811,7 +14811,6 @@ const _: () = {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
-    use ::whatsapp_sdk_runtime::OptionalQuery as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -14824,7 +14823,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::LoginRequest, String>,
+        body: Result<types::builder::LoginRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> Login<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14841,9 +14840,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `LoginRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `LoginRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -14864,9 +14863,10 @@ pub mod builder {
                     let Self { client, body } = self;
                     let body = body
                         .and_then(|v| {
-                            types::LoginRequest::try_from(v).map_err(|e| e.to_string())
+                            types::LoginRequest::try_from(v)
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/auth", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -14917,7 +14917,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreatePhoneNumber<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreatePhoneNumberRequest, String>,
+        body: Result<
+            types::builder::CreatePhoneNumberRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreatePhoneNumber<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14936,11 +14939,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `CreatePhoneNumberRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -14962,9 +14965,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreatePhoneNumberRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/whatsapp/create_number_for_waba", client.baseurl,
                     );
@@ -15017,7 +15020,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateTemplate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateTemplateRequest, String>,
+        body: Result<
+            types::builder::CreateTemplateRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreateTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15036,11 +15042,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `CreateTemplateRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -15065,9 +15071,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreateTemplateRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/create_template", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15118,15 +15124,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeletePhoneNumber<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        phone_id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        phone_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeletePhoneNumber<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                phone_id: Err("phone_id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                phone_id: Err(
+                    ::std::borrow::Cow::Borrowed("phone_id was not initialized"),
+                ),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15135,10 +15145,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn phone_id<V>(mut self, value: V) -> Self
@@ -15147,10 +15157,10 @@ pub mod builder {
         {
             self.phone_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `DELETE` request to `/whatsapp/delete_phone_number`
@@ -15160,8 +15170,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let phone_id = phone_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/whatsapp/delete_phone_number", client.baseurl,
                     );
@@ -15175,13 +15187,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("client_id", &client_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("phone_id", &phone_id),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("client_id", &client_id);
+                        query.required("phone_id", &phone_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15219,17 +15233,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteTemplate<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        id: Result<::std::string::String, String>,
-        name: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        name: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeleteTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                id: Err("id was not initialized".to_string()),
-                name: Err("name was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                id: Err(::std::borrow::Cow::Borrowed("id was not initialized")),
+                name: Err(::std::borrow::Cow::Borrowed("name was not initialized")),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15238,10 +15254,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -15250,10 +15266,10 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -15262,10 +15278,10 @@ pub mod builder {
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `DELETE` request to `/whatsapp/delete_template`
@@ -15275,9 +15291,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, id, name } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let id = id.map_err(Error::InvalidRequest)?;
-                    let name = name.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/delete_template", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15289,12 +15306,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("ClientID", &client_id),
-                        )
-                        .query(&progenitor_client::QueryParam::new("ID", &id))
-                        .query(&progenitor_client::QueryParam::new("Name", &name))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("ClientID", &client_id);
+                        query.required("ID", &id);
+                        query.required("Name", &name);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15332,15 +15353,17 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAnalytics<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        field: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        field: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetAnalytics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                field: Err("field was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                field: Err(::std::borrow::Cow::Borrowed("field was not initialized")),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15349,10 +15372,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn field<V>(mut self, value: V) -> Self
@@ -15361,10 +15384,10 @@ pub mod builder {
         {
             self.field = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for field failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_analytics`
@@ -15377,8 +15400,9 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, field } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let field = field.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let field = field.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15390,11 +15414,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("client_id", &client_id),
-                        )
-                        .query(&progenitor_client::QueryParam::new("field", &field))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("client_id", &client_id);
+                        query.required("field", &field);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15432,15 +15460,17 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMedia<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetMedia<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                id: Err("id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                id: Err(::std::borrow::Cow::Borrowed("id was not initialized")),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15449,10 +15479,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -15461,10 +15491,10 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_media`
@@ -15474,18 +15504,20 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let id = id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/get_media", client.baseurl,);
                     #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .query(
-                            &progenitor_client::QueryParam::new("client_id", &client_id),
-                        )
-                        .query(&progenitor_client::QueryParam::new("id", &id))
-                        .build()?;
+                    let mut request = client.client.get(url).build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("client_id", &client_id);
+                        query.required("id", &id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15523,17 +15555,21 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMediaAsync<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        destination_url: Result<::std::string::String, String>,
-        id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        destination_url: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetMediaAsync<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                destination_url: Err("destination_url was not initialized".to_string()),
-                id: Err("id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                destination_url: Err(
+                    ::std::borrow::Cow::Borrowed("destination_url was not initialized"),
+                ),
+                id: Err(::std::borrow::Cow::Borrowed("id was not initialized")),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15542,10 +15578,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn destination_url<V>(mut self, value: V) -> Self
@@ -15554,10 +15590,10 @@ pub mod builder {
         {
             self.destination_url = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for destination_url failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -15566,10 +15602,10 @@ pub mod builder {
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_media_async`
@@ -15582,10 +15618,11 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, destination_url, id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let destination_url = destination_url
-                        .map_err(Error::InvalidRequest)?;
-                    let id = id.map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15597,17 +15634,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("client_id", &client_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "destination_url",
-                                &destination_url,
-                            ),
-                        )
-                        .query(&progenitor_client::QueryParam::new("id", &id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("client_id", &client_id);
+                        query.required("destination_url", &destination_url);
+                        query.required("id", &id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15645,15 +15681,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPhoneNumber<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        phone_id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        phone_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetPhoneNumber<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                phone_id: Err("phone_id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                phone_id: Err(
+                    ::std::borrow::Cow::Borrowed("phone_id was not initialized"),
+                ),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15662,10 +15702,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn phone_id<V>(mut self, value: V) -> Self
@@ -15674,10 +15714,10 @@ pub mod builder {
         {
             self.phone_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_phone_number`
@@ -15690,8 +15730,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let phone_id = phone_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15703,11 +15745,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("ClientID", &client_id),
-                        )
-                        .query(&progenitor_client::QueryParam::new("PhoneID", &phone_id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("ClientID", &client_id);
+                        query.required("PhoneID", &phone_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15745,15 +15791,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPhoneToken<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        phone_id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        phone_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetPhoneToken<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                phone_id: Err("phone_id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                phone_id: Err(
+                    ::std::borrow::Cow::Borrowed("phone_id was not initialized"),
+                ),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15762,10 +15812,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn phone_id<V>(mut self, value: V) -> Self
@@ -15774,10 +15824,10 @@ pub mod builder {
         {
             self.phone_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_phone_token`
@@ -15790,8 +15840,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let phone_id = phone_id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let phone_id = phone_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -15803,13 +15855,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("client_id", &client_id),
-                        )
-                        .query(
-                            &progenitor_client::QueryParam::new("phone_id", &phone_id),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("client_id", &client_id);
+                        query.required("phone_id", &phone_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15847,13 +15901,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetWabaBusinessAccount<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetWabaBusinessAccount<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -15862,10 +15918,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_waba_business_account`
@@ -15878,7 +15934,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/whatsapp/get_waba_business_account", client.baseurl,
                     );
@@ -15892,10 +15949,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("ClientID", &client_id),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("ClientID", &client_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -15997,15 +16058,17 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        limit: Result<Option<i32>, String>,
-        offset: Result<Option<::std::string::String>, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        limit: Result<Option<i32>, ::std::borrow::Cow<'static, str>>,
+        offset: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListTemplates<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
                 limit: Ok(None),
                 offset: Ok(None),
             }
@@ -16016,10 +16079,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -16029,7 +16092,9 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i32` for limit failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i32` for limit failed".to_string(),
+                ));
             self
         }
         pub fn offset<V>(mut self, value: V) -> Self
@@ -16039,10 +16104,10 @@ pub mod builder {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for offset failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/list_templates`
@@ -16055,9 +16120,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, limit, offset } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let limit = limit.map_err(Error::InvalidRequest)?;
-                    let offset = offset.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let offset = offset.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/list_templates", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16069,12 +16135,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("ClientID", &client_id),
-                        )
-                        .optional_query("Limit", &limit)
-                        .optional_query("Offset", &offset)
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("ClientID", &client_id);
+                        query.optional("Limit", &limit);
+                        query.optional("Offset", &offset);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -16112,15 +16182,17 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListPhoneNumbers<'a> {
         client: &'a super::Client,
-        client_id: Result<::std::string::String, String>,
-        wabaid: Result<::std::string::String, String>,
+        client_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        wabaid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListPhoneNumbers<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
-                wabaid: Err("wabaid was not initialized".to_string()),
+                client_id: Err(
+                    ::std::borrow::Cow::Borrowed("client_id was not initialized"),
+                ),
+                wabaid: Err(::std::borrow::Cow::Borrowed("wabaid was not initialized")),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -16129,10 +16201,10 @@ pub mod builder {
         {
             self.client_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for client_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn wabaid<V>(mut self, value: V) -> Self
@@ -16141,10 +16213,10 @@ pub mod builder {
         {
             self.wabaid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for wabaid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp/list_waba_phone_numbers`
@@ -16157,8 +16229,9 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, client_id, wabaid } = self;
-                    let client_id = client_id.map_err(Error::InvalidRequest)?;
-                    let wabaid = wabaid.map_err(Error::InvalidRequest)?;
+                    let client_id = client_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let wabaid = wabaid.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/whatsapp/list_waba_phone_numbers", client.baseurl,
                     );
@@ -16172,11 +16245,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new("ClientID", &client_id),
-                        )
-                        .query(&progenitor_client::QueryParam::new("WABAID", &wabaid))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("ClientID", &client_id);
+                        query.required("WABAID", &wabaid);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -16214,7 +16291,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MigratePhoneNumber<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MigratePhoneNumberRequest, String>,
+        body: Result<
+            types::builder::MigratePhoneNumberRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> MigratePhoneNumber<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16233,12 +16313,12 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `MigratePhoneNumberRequest` for body failed: {}",
                         s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16260,9 +16340,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::MigratePhoneNumberRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16313,7 +16393,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RegisterPhoneNumber<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RegisterPhoneNumberRequest, String>,
+        body: Result<
+            types::builder::RegisterPhoneNumberRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> RegisterPhoneNumber<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16332,12 +16415,12 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `RegisterPhoneNumberRequest` for body failed: {}",
                         s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16359,9 +16442,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::RegisterPhoneNumberRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/register_number", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16412,7 +16495,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RequestOtp<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::RequestOtpRequest, String>,
+        body: Result<
+            types::builder::RequestOtpRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> RequestOtp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16431,9 +16517,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `RequestOtpRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `RequestOtpRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16455,9 +16541,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::RequestOtpRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/request_otp", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16508,7 +16594,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendMessage<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SendMessageRequest, String>,
+        body: Result<
+            types::builder::SendMessageRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> SendMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16527,9 +16616,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SendMessageRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `SendMessageRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16554,9 +16643,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::SendMessageRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/send_message", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16607,7 +16696,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetCart<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SetCartRequest, String>,
+        body: Result<types::builder::SetCartRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> SetCart<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16626,9 +16715,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SetCartRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `SetCartRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16649,9 +16738,10 @@ pub mod builder {
                     let Self { client, body } = self;
                     let body = body
                         .and_then(|v| {
-                            types::SetCartRequest::try_from(v).map_err(|e| e.to_string())
+                            types::SetCartRequest::try_from(v)
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/set_cart", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16702,7 +16792,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetCatalog<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SetCatalogRequest, String>,
+        body: Result<
+            types::builder::SetCatalogRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> SetCatalog<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16721,9 +16814,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SetCatalogRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `SetCatalogRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16745,9 +16838,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::SetCatalogRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -16798,7 +16891,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct VerifyOtp<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::VerifyOtpRequest, String>,
+        body: Result<types::builder::VerifyOtpRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> VerifyOtp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16817,9 +16910,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `VerifyOtpRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `VerifyOtpRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -16841,9 +16934,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::VerifyOtpRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client

@@ -3845,7 +3845,6 @@ const _: () = {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
-    use ::whatsapp_sdk_runtime::OptionalQuery as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -3940,7 +3939,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpsertContact<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UpsertContactRequest, String>,
+        body: Result<
+            types::builder::UpsertContactRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UpsertContact<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3959,11 +3961,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `UpsertContactRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -3985,9 +3987,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::UpsertContactRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/contacts", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -4059,13 +4061,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetContactPicture<'a> {
         client: &'a super::Client,
-        jid: Result<::std::string::String, String>,
+        jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetContactPicture<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                jid: Err("jid was not initialized".to_string()),
+                jid: Err(::std::borrow::Cow::Borrowed("jid was not initialized")),
             }
         }
         pub fn jid<V>(mut self, value: V) -> Self
@@ -4074,10 +4076,10 @@ pub mod builder {
         {
             self.jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/contacts/{jid}/picture`
@@ -4087,7 +4089,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, jid } = self;
-                    let jid = jid.map_err(Error::InvalidRequest)?;
+                    let jid = jid.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
                         .to_string()),
@@ -4161,13 +4163,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetContact<'a> {
         client: &'a super::Client,
-        phone: Result<::std::string::String, String>,
+        phone: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetContact<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone: Err("phone was not initialized".to_string()),
+                phone: Err(::std::borrow::Cow::Borrowed("phone was not initialized")),
             }
         }
         pub fn phone<V>(mut self, value: V) -> Self
@@ -4176,10 +4178,10 @@ pub mod builder {
         {
             self.phone = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/contacts/{phone}`
@@ -4189,7 +4191,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, phone } = self;
-                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/contacts/{}", client.baseurl, encode_path(& phone
                         .to_string()),
@@ -4263,13 +4265,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BlockContact<'a> {
         client: &'a super::Client,
-        phone: Result<::std::string::String, String>,
+        phone: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> BlockContact<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone: Err("phone was not initialized".to_string()),
+                phone: Err(::std::borrow::Cow::Borrowed("phone was not initialized")),
             }
         }
         pub fn phone<V>(mut self, value: V) -> Self
@@ -4278,10 +4280,10 @@ pub mod builder {
         {
             self.phone = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/api/contacts/{phone}/block`
@@ -4291,7 +4293,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, phone } = self;
-                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
                         .to_string()),
@@ -4365,13 +4367,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UnblockContact<'a> {
         client: &'a super::Client,
-        phone: Result<::std::string::String, String>,
+        phone: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> UnblockContact<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone: Err("phone was not initialized".to_string()),
+                phone: Err(::std::borrow::Cow::Borrowed("phone was not initialized")),
             }
         }
         pub fn phone<V>(mut self, value: V) -> Self
@@ -4380,10 +4382,10 @@ pub mod builder {
         {
             self.phone = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/api/contacts/{phone}/unblock`
@@ -4393,7 +4395,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, phone } = self;
-                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
                         .to_string()),
@@ -4549,7 +4551,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateGroup<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateGroupRequest, String>,
+        body: Result<
+            types::builder::CreateGroupRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreateGroup<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4568,9 +4573,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `CreateGroupRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `CreateGroupRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -4592,9 +4597,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreateGroupRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/groups", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -4666,7 +4671,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AcceptGroupInvite<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::AcceptGroupInviteRequest, String>,
+        body: Result<
+            types::builder::AcceptGroupInviteRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> AcceptGroupInvite<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -4685,11 +4693,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `AcceptGroupInviteRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -4711,9 +4719,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::AcceptGroupInviteRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/groups/invite/accept", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -4785,13 +4793,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetGroupInviteInfo<'a> {
         client: &'a super::Client,
-        invite_code: Result<::std::string::String, String>,
+        invite_code: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetGroupInviteInfo<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                invite_code: Err("invite_code was not initialized".to_string()),
+                invite_code: Err(
+                    ::std::borrow::Cow::Borrowed("invite_code was not initialized"),
+                ),
             }
         }
         pub fn invite_code<V>(mut self, value: V) -> Self
@@ -4800,10 +4810,10 @@ pub mod builder {
         {
             self.invite_code = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for invite_code failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/invite/{inviteCode}`
@@ -4813,7 +4823,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, invite_code } = self;
-                    let invite_code = invite_code.map_err(Error::InvalidRequest)?;
+                    let invite_code = invite_code
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/invite/{}", client.baseurl, encode_path(&
                         invite_code.to_string()),
@@ -4887,13 +4898,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetGroup<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetGroup<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -4902,10 +4915,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}`
@@ -4915,7 +4928,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}", client.baseurl, encode_path(& group_jid
                         .to_string()),
@@ -4989,13 +5003,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetGroupInviteLink<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetGroupInviteLink<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -5004,10 +5020,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/invite-link`
@@ -5017,7 +5033,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/invite-link", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -5091,13 +5108,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct LeaveGroup<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> LeaveGroup<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -5106,10 +5125,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/api/groups/{groupJid}/leave`
@@ -5119,7 +5138,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
                         .to_string()),
@@ -5193,13 +5213,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetGroupMetadata<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetGroupMetadata<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -5208,10 +5230,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/metadata`
@@ -5221,7 +5243,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/metadata", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -5295,13 +5318,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListGroupParticipants<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListGroupParticipants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -5310,10 +5335,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/participants`
@@ -5326,7 +5351,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/participants", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -5400,14 +5426,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct AddGroupParticipants<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
-        body: Result<types::builder::GroupParticipantsRequest, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::GroupParticipantsRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> AddGroupParticipants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5417,10 +5448,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5433,11 +5464,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `GroupParticipantsRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -5456,13 +5487,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/participants", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -5537,14 +5569,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RemoveGroupParticipants<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
-        body: Result<types::builder::GroupParticipantsRequest, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::GroupParticipantsRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> RemoveGroupParticipants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5554,10 +5591,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5570,11 +5607,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `GroupParticipantsRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -5593,13 +5630,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/participants", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -5674,14 +5712,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DemoteGroupParticipants<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
-        body: Result<types::builder::GroupParticipantsRequest, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::GroupParticipantsRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> DemoteGroupParticipants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5691,10 +5734,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5707,11 +5750,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `GroupParticipantsRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -5730,13 +5773,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/participants/demote", client.baseurl,
                         encode_path(& group_jid.to_string()),
@@ -5811,14 +5855,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PromoteGroupParticipants<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
-        body: Result<types::builder::GroupParticipantsRequest, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::GroupParticipantsRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> PromoteGroupParticipants<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -5828,10 +5877,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5844,11 +5893,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `GroupParticipantsRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -5867,13 +5916,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/participants/promote", client.baseurl,
                         encode_path(& group_jid.to_string()),
@@ -5948,13 +5998,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetGroupPicture<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetGroupPicture<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -5963,10 +6015,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/picture`
@@ -5976,7 +6028,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/picture", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -6050,15 +6103,17 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateGroupSettings<'a> {
         client: &'a super::Client,
-        group_jid: Result<::std::string::String, String>,
-        body: Result<types::GroupSettingsUpdate, String>,
+        group_jid: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<types::GroupSettingsUpdate, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> UpdateGroupSettings<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                group_jid: Err("group_jid was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
+                group_jid: Err(
+                    ::std::borrow::Cow::Borrowed("group_jid was not initialized"),
+                ),
+                body: Err(::std::borrow::Cow::Borrowed("body was not initialized")),
             }
         }
         pub fn group_jid<V>(mut self, value: V) -> Self
@@ -6067,10 +6122,10 @@ pub mod builder {
         {
             self.group_jid = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for group_jid failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6079,9 +6134,9 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GroupSettingsUpdate` for body failed".to_string()
-                });
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `GroupSettingsUpdate` for body failed".to_string(),
+                ));
             self
         }
         ///Sends a `PUT` request to `/api/groups/{groupJid}/settings`
@@ -6091,8 +6146,9 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid.map_err(Error::InvalidRequest)?;
-                    let body = body.map_err(Error::InvalidRequest)?;
+                    let group_jid = group_jid
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/groups/{}/settings", client.baseurl, encode_path(&
                         group_jid.to_string()),
@@ -6167,7 +6223,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct MarkMessagesRead<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::MarkMessagesReadRequest, String>,
+        body: Result<
+            types::builder::MarkMessagesReadRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> MarkMessagesRead<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6186,11 +6245,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `MarkMessagesReadRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -6212,9 +6271,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::MarkMessagesReadRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/messages/read", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -6286,14 +6345,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditMessageAlias<'a> {
         client: &'a super::Client,
-        message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::EditMessageRequest, String>,
+        message_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::EditMessageRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> EditMessageAlias<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                message_id: Err("message_id was not initialized".to_string()),
+                message_id: Err(
+                    ::std::borrow::Cow::Borrowed("message_id was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -6303,10 +6367,10 @@ pub mod builder {
         {
             self.message_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6319,9 +6383,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `EditMessageRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `EditMessageRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -6340,13 +6404,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, message_id, body } = self;
-                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let message_id = message_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::EditMessageRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/messages/{}", client.baseurl, encode_path(& message_id
                         .to_string()),
@@ -6421,13 +6486,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteMessage<'a> {
         client: &'a super::Client,
-        message_id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeleteMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                message_id: Err("message_id was not initialized".to_string()),
+                message_id: Err(
+                    ::std::borrow::Cow::Borrowed("message_id was not initialized"),
+                ),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -6436,10 +6503,10 @@ pub mod builder {
         {
             self.message_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `DELETE` request to `/api/messages/{messageId}`
@@ -6449,7 +6516,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, message_id } = self;
-                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let message_id = message_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/messages/{}", client.baseurl, encode_path(& message_id
                         .to_string()),
@@ -6523,14 +6591,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditMessage<'a> {
         client: &'a super::Client,
-        message_id: Result<::std::string::String, String>,
-        body: Result<types::builder::EditMessageRequest, String>,
+        message_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::EditMessageRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> EditMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                message_id: Err("message_id was not initialized".to_string()),
+                message_id: Err(
+                    ::std::borrow::Cow::Borrowed("message_id was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -6540,10 +6613,10 @@ pub mod builder {
         {
             self.message_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6556,9 +6629,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `EditMessageRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `EditMessageRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -6577,13 +6650,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, message_id, body } = self;
-                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let message_id = message_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::EditMessageRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/messages/{}/edit", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -6658,13 +6732,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetMessageInfo<'a> {
         client: &'a super::Client,
-        message_id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetMessageInfo<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                message_id: Err("message_id was not initialized".to_string()),
+                message_id: Err(
+                    ::std::borrow::Cow::Borrowed("message_id was not initialized"),
+                ),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -6673,10 +6749,10 @@ pub mod builder {
         {
             self.message_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/messages/{messageId}/info`
@@ -6686,7 +6762,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, message_id } = self;
-                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let message_id = message_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/messages/{}/info", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -6760,13 +6837,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ResendMessage<'a> {
         client: &'a super::Client,
-        message_id: Result<::std::string::String, String>,
+        message_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ResendMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                message_id: Err("message_id was not initialized".to_string()),
+                message_id: Err(
+                    ::std::borrow::Cow::Borrowed("message_id was not initialized"),
+                ),
             }
         }
         pub fn message_id<V>(mut self, value: V) -> Self
@@ -6775,10 +6854,10 @@ pub mod builder {
         {
             self.message_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for message_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/api/messages/{messageId}/resend`
@@ -6788,7 +6867,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, message_id } = self;
-                    let message_id = message_id.map_err(Error::InvalidRequest)?;
+                    let message_id = message_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/messages/{}/resend", client.baseurl, encode_path(&
                         message_id.to_string()),
@@ -6862,13 +6942,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CheckOnWhatsapp<'a> {
         client: &'a super::Client,
-        phone: Result<::std::string::String, String>,
+        phone: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> CheckOnWhatsapp<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone: Err("phone was not initialized".to_string()),
+                phone: Err(::std::borrow::Cow::Borrowed("phone was not initialized")),
             }
         }
         pub fn phone<V>(mut self, value: V) -> Self
@@ -6877,10 +6957,10 @@ pub mod builder {
         {
             self.phone = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/on-whatsapp/{phone}`
@@ -6893,7 +6973,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, phone } = self;
-                    let phone = phone.map_err(Error::InvalidRequest)?;
+                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
                         .to_string()),
@@ -6967,15 +7047,18 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendMessage<'a> {
         client: &'a super::Client,
-        idempotency_key: Result<Option<::std::string::String>, String>,
-        body: Result<types::SendMessageRequest, String>,
+        idempotency_key: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        body: Result<types::SendMessageRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> SendMessage<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 idempotency_key: Ok(None),
-                body: Err("body was not initialized".to_string()),
+                body: Err(::std::borrow::Cow::Borrowed("body was not initialized")),
             }
         }
         pub fn idempotency_key<V>(mut self, value: V) -> Self
@@ -6985,10 +7068,10 @@ pub mod builder {
             self.idempotency_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for idempotency_key failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6997,9 +7080,9 @@ pub mod builder {
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SendMessageRequest` for body failed".to_string()
-                });
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `SendMessageRequest` for body failed".to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/api/send-message`
@@ -7013,12 +7096,10 @@ pub mod builder {
                 let (client, mut request) = {
                     let Self { client, idempotency_key, body } = self;
                     let idempotency_key = idempotency_key
-                        .map_err(Error::InvalidRequest)?;
-                    let body = body.map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/send-message", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        2usize,
-                    );
+                    let mut header_map = ::reqwest::header::HeaderMap::new();
                     if let Some(value) = idempotency_key {
                         header_map
                             .append("Idempotency-Key", value.to_string().try_into()?);
@@ -7094,7 +7175,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SendPresenceUpdate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::PresenceUpdateRequest, String>,
+        body: Result<
+            types::builder::PresenceUpdateRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> SendPresenceUpdate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7113,11 +7197,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `PresenceUpdateRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7139,9 +7223,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::PresenceUpdateRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/api/send-presence-update", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7213,13 +7297,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListMessageLogs<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListMessageLogs<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7228,10 +7314,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/api/whatsapp-sessions/{sessionId}/message-logs`
@@ -7241,7 +7327,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -7315,9 +7402,12 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListSessions<'a> {
         client: &'a super::Client,
-        before_id: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<i64>, String>,
-        status: Result<Option<types::SessionStatus>, String>,
+        before_id: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        limit: Result<Option<i64>, ::std::borrow::Cow<'static, str>>,
+        status: Result<Option<types::SessionStatus>, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListSessions<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7335,10 +7425,10 @@ pub mod builder {
             self.before_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for before_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -7348,7 +7438,9 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i64` for limit failed".to_string(),
+                ));
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -7358,9 +7450,9 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SessionStatus` for status failed".to_string()
-                });
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `SessionStatus` for status failed".to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions`
@@ -7370,9 +7462,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, before_id, limit, status } = self;
-                    let before_id = before_id.map_err(Error::InvalidRequest)?;
-                    let limit = limit.map_err(Error::InvalidRequest)?;
-                    let status = status.map_err(Error::InvalidRequest)?;
+                    let before_id = before_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7384,10 +7477,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query("before_id", &before_id)
-                        .optional_query("limit", &limit)
-                        .optional_query("status", &status)
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.optional("before_id", &before_id);
+                        query.optional("limit", &limit);
+                        query.optional("status", &status);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -7446,7 +7545,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateSession<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateSessionRequest, String>,
+        body: Result<
+            types::builder::CreateSessionRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreateSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7465,11 +7567,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `CreateSessionRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7494,9 +7596,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreateSessionRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7568,13 +7670,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7583,10 +7687,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}`
@@ -7596,7 +7700,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
                         session_id.to_string()),
@@ -7670,13 +7775,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeleteSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7685,10 +7792,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `DELETE` request to `/v1/whatsapp-sessions/{sessionId}`
@@ -7701,7 +7808,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
                         session_id.to_string()),
@@ -7775,14 +7883,19 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
-        body: Result<types::builder::UpdateSessionRequest, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<
+            types::builder::UpdateSessionRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UpdateSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -7792,10 +7905,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7808,11 +7921,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `UpdateSessionRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7831,13 +7944,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id, body } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::UpdateSessionRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
                         session_id.to_string()),
@@ -7912,13 +8026,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ConnectSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ConnectSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -7927,10 +8043,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/connect`
@@ -7940,7 +8056,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/connect", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8021,13 +8138,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DisconnectSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DisconnectSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8036,10 +8155,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/disconnect`
@@ -8049,7 +8168,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8123,13 +8243,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSessionQr<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetSessionQr<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8138,10 +8260,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/qrcode`
@@ -8151,7 +8273,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8232,13 +8355,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RegenerateSessionKey<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> RegenerateSessionKey<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8247,10 +8372,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/regenerate-key`
@@ -8263,7 +8388,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8337,13 +8463,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RestartSession<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> RestartSession<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8352,10 +8480,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/restart`
@@ -8365,7 +8493,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/restart", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8439,13 +8568,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSessionSettings<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetSessionSettings<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
             }
         }
         pub fn session_id<V>(mut self, value: V) -> Self
@@ -8454,10 +8585,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/settings`
@@ -8470,7 +8601,8 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
                         encode_path(& session_id.to_string()),
@@ -8544,14 +8676,16 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateSessionSettings<'a> {
         client: &'a super::Client,
-        session_id: Result<::std::string::String, String>,
-        body: Result<types::builder::SessionSettings, String>,
+        session_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
+        body: Result<types::builder::SessionSettings, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> UpdateSessionSettings<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                session_id: Err("session_id was not initialized".to_string()),
+                session_id: Err(
+                    ::std::borrow::Cow::Borrowed("session_id was not initialized"),
+                ),
                 body: Ok(::std::default::Default::default()),
             }
         }
@@ -8561,10 +8695,10 @@ pub mod builder {
         {
             self.session_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for session_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8577,9 +8711,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `SessionSettings` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `SessionSettings` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -8601,13 +8735,14 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, session_id, body } = self;
-                    let session_id = session_id.map_err(Error::InvalidRequest)?;
+                    let session_id = session_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let body = body
                         .and_then(|v| {
                             types::SessionSettings::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
                         encode_path(& session_id.to_string()),

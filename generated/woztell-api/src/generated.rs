@@ -7362,7 +7362,6 @@ const _: () = {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
-    use ::whatsapp_sdk_runtime::OptionalQuery as _;
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -7439,14 +7438,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetConversationAnalytics<'a> {
         client: &'a super::Client,
-        conversation_directions: Result<Option<::std::string::String>, String>,
-        conversation_types: Result<Option<::std::string::String>, String>,
-        dimensions: Result<Option<::std::string::String>, String>,
-        from: Result<i64, String>,
-        granularity: Result<types::AnalyticsGranularity, String>,
-        metric_types: Result<Option<::std::string::String>, String>,
-        numbers: Result<Option<::std::string::String>, String>,
-        to: Result<i64, String>,
+        conversation_directions: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        conversation_types: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        dimensions: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        from: Result<i64, ::std::borrow::Cow<'static, str>>,
+        granularity: Result<
+            types::AnalyticsGranularity,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        metric_types: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        numbers: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        to: Result<i64, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetConversationAnalytics<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7455,11 +7469,13 @@ pub mod builder {
                 conversation_directions: Ok(None),
                 conversation_types: Ok(None),
                 dimensions: Ok(None),
-                from: Err("from was not initialized".to_string()),
-                granularity: Err("granularity was not initialized".to_string()),
+                from: Err(::std::borrow::Cow::Borrowed("from was not initialized")),
+                granularity: Err(
+                    ::std::borrow::Cow::Borrowed("granularity was not initialized"),
+                ),
                 metric_types: Ok(None),
                 numbers: Ok(None),
-                to: Err("to was not initialized".to_string()),
+                to: Err(::std::borrow::Cow::Borrowed("to was not initialized")),
             }
         }
         pub fn conversation_directions<V>(mut self, value: V) -> Self
@@ -7469,10 +7485,10 @@ pub mod builder {
             self.conversation_directions = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for conversation_directions failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn conversation_types<V>(mut self, value: V) -> Self
@@ -7482,10 +7498,10 @@ pub mod builder {
             self.conversation_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for conversation_types failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn dimensions<V>(mut self, value: V) -> Self
@@ -7495,10 +7511,10 @@ pub mod builder {
             self.dimensions = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for dimensions failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn from<V>(mut self, value: V) -> Self
@@ -7507,7 +7523,9 @@ pub mod builder {
         {
             self.from = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for from failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i64` for from failed".to_string(),
+                ));
             self
         }
         pub fn granularity<V>(mut self, value: V) -> Self
@@ -7516,10 +7534,10 @@ pub mod builder {
         {
             self.granularity = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `AnalyticsGranularity` for granularity failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn metric_types<V>(mut self, value: V) -> Self
@@ -7529,10 +7547,10 @@ pub mod builder {
             self.metric_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for metric_types failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn numbers<V>(mut self, value: V) -> Self
@@ -7542,10 +7560,10 @@ pub mod builder {
             self.numbers = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for numbers failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn to<V>(mut self, value: V) -> Self
@@ -7554,7 +7572,9 @@ pub mod builder {
         {
             self.to = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for to failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i64` for to failed".to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/conversation-analytics`
@@ -7578,15 +7598,18 @@ pub mod builder {
                         to,
                     } = self;
                     let conversation_directions = conversation_directions
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let conversation_types = conversation_types
-                        .map_err(Error::InvalidRequest)?;
-                    let dimensions = dimensions.map_err(Error::InvalidRequest)?;
-                    let from = from.map_err(Error::InvalidRequest)?;
-                    let granularity = granularity.map_err(Error::InvalidRequest)?;
-                    let metric_types = metric_types.map_err(Error::InvalidRequest)?;
-                    let numbers = numbers.map_err(Error::InvalidRequest)?;
-                    let to = to.map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let dimensions = dimensions
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let from = from.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let granularity = granularity
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let metric_types = metric_types
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let numbers = numbers.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let to = to.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/conversation-analytics", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7598,23 +7621,25 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query(
-                            "conversation_directions",
-                            &conversation_directions,
-                        )
-                        .optional_query("conversation_types", &conversation_types)
-                        .optional_query("dimensions", &dimensions)
-                        .query(&progenitor_client::QueryParam::new("from", &from))
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "granularity",
-                                &granularity,
-                            ),
-                        )
-                        .optional_query("metric_types", &metric_types)
-                        .optional_query("numbers", &numbers)
-                        .query(&progenitor_client::QueryParam::new("to", &to))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query
+                            .optional(
+                                "conversation_directions",
+                                &conversation_directions,
+                            );
+                        query.optional("conversation_types", &conversation_types);
+                        query.optional("dimensions", &dimensions);
+                        query.required("from", &from);
+                        query.required("granularity", &granularity);
+                        query.optional("metric_types", &metric_types);
+                        query.optional("numbers", &numbers);
+                        query.required("to", &to);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -7652,7 +7677,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateFlow<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateFlowRequest, String>,
+        body: Result<
+            types::builder::CreateFlowRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreateFlow<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7671,9 +7699,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `CreateFlowRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `CreateFlowRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7698,9 +7726,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreateFlowRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/create-flow", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7751,7 +7779,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeprecateFlow<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::FlowIdRequest, String>,
+        body: Result<types::builder::FlowIdRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeprecateFlow<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7768,9 +7796,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `FlowIdRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `FlowIdRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7791,9 +7819,10 @@ pub mod builder {
                     let Self { client, body } = self;
                     let body = body
                         .and_then(|v| {
-                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                            types::FlowIdRequest::try_from(v)
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/deprecate-flow", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7844,9 +7873,9 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListFlows<'a> {
         client: &'a super::Client,
-        after: Result<Option<::std::string::String>, String>,
-        before: Result<Option<::std::string::String>, String>,
-        limit: Result<i64, String>,
+        after: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        before: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        limit: Result<i64, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListFlows<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7854,7 +7883,7 @@ pub mod builder {
                 client: client,
                 after: Ok(None),
                 before: Ok(None),
-                limit: Err("limit was not initialized".to_string()),
+                limit: Err(::std::borrow::Cow::Borrowed("limit was not initialized")),
             }
         }
         pub fn after<V>(mut self, value: V) -> Self
@@ -7864,10 +7893,10 @@ pub mod builder {
             self.after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn before<V>(mut self, value: V) -> Self
@@ -7877,10 +7906,10 @@ pub mod builder {
             self.before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -7889,7 +7918,9 @@ pub mod builder {
         {
             self.limit = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i64` for limit failed".to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/flow`
@@ -7902,9 +7933,9 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, after, before, limit } = self;
-                    let after = after.map_err(Error::InvalidRequest)?;
-                    let before = before.map_err(Error::InvalidRequest)?;
-                    let limit = limit.map_err(Error::InvalidRequest)?;
+                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -7916,10 +7947,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query("after", &after)
-                        .optional_query("before", &before)
-                        .query(&progenitor_client::QueryParam::new("limit", &limit))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.optional("after", &after);
+                        query.optional("before", &before);
+                        query.required("limit", &limit);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -7957,7 +7994,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteFlow<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::FlowIdRequest, String>,
+        body: Result<types::builder::FlowIdRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> DeleteFlow<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -7974,9 +8011,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `FlowIdRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `FlowIdRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -7997,9 +8034,10 @@ pub mod builder {
                     let Self { client, body } = self;
                     let body = body
                         .and_then(|v| {
-                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                            types::FlowIdRequest::try_from(v)
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8050,13 +8088,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlowDetail<'a> {
         client: &'a super::Client,
-        flow_id: Result<::std::string::String, String>,
+        flow_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetFlowDetail<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                flow_id: Err("flow_id was not initialized".to_string()),
+                flow_id: Err(::std::borrow::Cow::Borrowed("flow_id was not initialized")),
             }
         }
         pub fn flow_id<V>(mut self, value: V) -> Self
@@ -8065,10 +8103,10 @@ pub mod builder {
         {
             self.flow_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for flow_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/flow-detail`
@@ -8081,7 +8119,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow-detail", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8093,8 +8131,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("flowId", &flow_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -8132,7 +8176,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateFlowJson<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UpdateFlowJsonRequest, String>,
+        body: Result<
+            types::builder::UpdateFlowJsonRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UpdateFlowJson<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8151,11 +8198,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `UpdateFlowJsonRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -8180,9 +8227,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::UpdateFlowJsonRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow-json", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8233,7 +8280,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateFlowMetadata<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UpdateFlowMetadataRequest, String>,
+        body: Result<
+            types::builder::UpdateFlowMetadataRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UpdateFlowMetadata<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8252,12 +8302,12 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `UpdateFlowMetadataRequest` for body failed: {}",
                         s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -8279,9 +8329,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::UpdateFlowMetadataRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow-metadata", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8332,13 +8382,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlowPreview<'a> {
         client: &'a super::Client,
-        flow_id: Result<::std::string::String, String>,
+        flow_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetFlowPreview<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                flow_id: Err("flow_id was not initialized".to_string()),
+                flow_id: Err(::std::borrow::Cow::Borrowed("flow_id was not initialized")),
             }
         }
         pub fn flow_id<V>(mut self, value: V) -> Self
@@ -8347,10 +8397,10 @@ pub mod builder {
         {
             self.flow_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for flow_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/flow-preview`
@@ -8363,7 +8413,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow-preview", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8375,8 +8425,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("flowId", &flow_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -8414,13 +8470,13 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetFlowScreenPayload<'a> {
         client: &'a super::Client,
-        flow_id: Result<::std::string::String, String>,
+        flow_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetFlowScreenPayload<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                flow_id: Err("flow_id was not initialized".to_string()),
+                flow_id: Err(::std::borrow::Cow::Borrowed("flow_id was not initialized")),
             }
         }
         pub fn flow_id<V>(mut self, value: V) -> Self
@@ -8429,10 +8485,10 @@ pub mod builder {
         {
             self.flow_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for flow_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/flow-screen-payload`
@@ -8445,7 +8501,7 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(Error::InvalidRequest)?;
+                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/flow-screen-payload", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8457,8 +8513,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(&progenitor_client::QueryParam::new("flowId", &flow_id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("flowId", &flow_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -8496,7 +8558,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UploadMedia<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UploadMediaRequest, String>,
+        body: Result<
+            types::builder::UploadMediaRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UploadMedia<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8515,9 +8580,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `UploadMediaRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `UploadMediaRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -8542,9 +8607,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::UploadMediaRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/media-id", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8595,9 +8660,9 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListProducts<'a> {
         client: &'a super::Client,
-        after: Result<Option<::std::string::String>, String>,
-        before: Result<Option<::std::string::String>, String>,
-        catalog_id: Result<::std::string::String, String>,
+        after: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        before: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        catalog_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListProducts<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8605,7 +8670,9 @@ pub mod builder {
                 client: client,
                 after: Ok(None),
                 before: Ok(None),
-                catalog_id: Err("catalog_id was not initialized".to_string()),
+                catalog_id: Err(
+                    ::std::borrow::Cow::Borrowed("catalog_id was not initialized"),
+                ),
             }
         }
         pub fn after<V>(mut self, value: V) -> Self
@@ -8615,10 +8682,10 @@ pub mod builder {
             self.after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn before<V>(mut self, value: V) -> Self
@@ -8628,10 +8695,10 @@ pub mod builder {
             self.before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn catalog_id<V>(mut self, value: V) -> Self
@@ -8640,10 +8707,10 @@ pub mod builder {
         {
             self.catalog_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for catalog_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/products`
@@ -8656,9 +8723,10 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, after, before, catalog_id } = self;
-                    let after = after.map_err(Error::InvalidRequest)?;
-                    let before = before.map_err(Error::InvalidRequest)?;
-                    let catalog_id = catalog_id.map_err(Error::InvalidRequest)?;
+                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let catalog_id = catalog_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/products", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8670,12 +8738,16 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query("after", &after)
-                        .optional_query("before", &before)
-                        .query(
-                            &progenitor_client::QueryParam::new("catalogId", &catalog_id),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.optional("after", &after);
+                        query.optional("before", &before);
+                        query.required("catalogId", &catalog_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -8713,7 +8785,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PublishFlow<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::FlowIdRequest, String>,
+        body: Result<types::builder::FlowIdRequest, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> PublishFlow<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8730,9 +8802,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `FlowIdRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `FlowIdRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -8753,9 +8825,10 @@ pub mod builder {
                     let Self { client, body } = self;
                     let body = body
                         .and_then(|v| {
-                            types::FlowIdRequest::try_from(v).map_err(|e| e.to_string())
+                            types::FlowIdRequest::try_from(v)
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/publish-flow", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8806,8 +8879,11 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetWabaInfo<'a> {
         client: &'a super::Client,
-        channel_id: Result<Option<::std::string::String>, String>,
-        waba_id: Result<Option<::std::string::String>, String>,
+        channel_id: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        waba_id: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetWabaInfo<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8824,10 +8900,10 @@ pub mod builder {
             self.channel_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for channel_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn waba_id<V>(mut self, value: V) -> Self
@@ -8837,10 +8913,10 @@ pub mod builder {
             self.waba_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for waba_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/waba-info`
@@ -8853,8 +8929,9 @@ pub mod builder {
             let result = {
                 let (client, mut request) = {
                     let Self { client, channel_id, waba_id } = self;
-                    let channel_id = channel_id.map_err(Error::InvalidRequest)?;
-                    let waba_id = waba_id.map_err(Error::InvalidRequest)?;
+                    let channel_id = channel_id
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/waba-info", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -8866,9 +8943,15 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query("channelId", &channel_id)
-                        .optional_query("wabaId", &waba_id)
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.optional("channelId", &channel_id);
+                        query.optional("wabaId", &waba_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -8972,7 +9055,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SetBusinessEncryption<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::SetBusinessPublicKeyRequest, String>,
+        body: Result<
+            types::builder::SetBusinessPublicKeyRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> SetBusinessEncryption<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8991,12 +9077,12 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `SetBusinessPublicKeyRequest` for body failed: {}",
                         s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -9018,9 +9104,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::SetBusinessPublicKeyRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!(
                         "{}/whatsapp-business-encryption", client.baseurl,
                     );
@@ -9073,13 +9159,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetBusinessProfile<'a> {
         client: &'a super::Client,
-        phone_number_id: Result<::std::string::String, String>,
+        phone_number_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetBusinessProfile<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone_number_id: Err("phone_number_id was not initialized".to_string()),
+                phone_number_id: Err(
+                    ::std::borrow::Cow::Borrowed("phone_number_id was not initialized"),
+                ),
             }
         }
         pub fn phone_number_id<V>(mut self, value: V) -> Self
@@ -9088,10 +9176,10 @@ pub mod builder {
         {
             self.phone_number_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone_number_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp-business-profile`
@@ -9105,7 +9193,7 @@ pub mod builder {
                 let (client, mut request) = {
                     let Self { client, phone_number_id } = self;
                     let phone_number_id = phone_number_id
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-business-profile", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9117,13 +9205,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "phoneNumberId",
-                                &phone_number_id,
-                            ),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("phoneNumberId", &phone_number_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -9161,7 +9250,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateBusinessProfile<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::UpdateBusinessProfileRequest, String>,
+        body: Result<
+            types::builder::UpdateBusinessProfileRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> UpdateBusinessProfile<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9180,12 +9272,12 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `UpdateBusinessProfileRequest` for body failed: {}",
                         s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -9207,9 +9299,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::UpdateBusinessProfileRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-business-profile", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9260,13 +9352,15 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetDisplayNameStatus<'a> {
         client: &'a super::Client,
-        phone_number_id: Result<::std::string::String, String>,
+        phone_number_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> GetDisplayNameStatus<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                phone_number_id: Err("phone_number_id was not initialized".to_string()),
+                phone_number_id: Err(
+                    ::std::borrow::Cow::Borrowed("phone_number_id was not initialized"),
+                ),
             }
         }
         pub fn phone_number_id<V>(mut self, value: V) -> Self
@@ -9275,10 +9369,10 @@ pub mod builder {
         {
             self.phone_number_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for phone_number_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp-displayname-status`
@@ -9292,7 +9386,7 @@ pub mod builder {
                 let (client, mut request) = {
                     let Self { client, phone_number_id } = self;
                     let phone_number_id = phone_number_id
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9304,13 +9398,14 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .query(
-                            &progenitor_client::QueryParam::new(
-                                "phoneNumberId",
-                                &phone_number_id,
-                            ),
-                        )
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.required("phoneNumberId", &phone_number_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {
@@ -9348,7 +9443,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateTemplate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::CreateTemplateRequest, String>,
+        body: Result<
+            types::builder::CreateTemplateRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> CreateTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9367,11 +9465,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `CreateTemplateRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -9396,9 +9494,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::CreateTemplateRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-message-template", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9449,7 +9547,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteTemplate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::DeleteTemplateRequest, String>,
+        body: Result<
+            types::builder::DeleteTemplateRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> DeleteTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9468,11 +9569,11 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
+                .map_err(|s| ::std::borrow::Cow::Owned(
                     format!(
                         "conversion to `DeleteTemplateRequest` for body failed: {}", s
-                    )
-                });
+                    ),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -9494,9 +9595,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::DeleteTemplateRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-message-template", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9547,7 +9648,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EditTemplate<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::EditTemplateRequest, String>,
+        body: Result<
+            types::builder::EditTemplateRequest,
+            ::std::borrow::Cow<'static, str>,
+        >,
     }
     impl<'a> EditTemplate<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9566,9 +9670,9 @@ pub mod builder {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `EditTemplateRequest` for body failed: {}", s)
-                });
+                .map_err(|s| ::std::borrow::Cow::Owned(
+                    format!("conversion to `EditTemplateRequest` for body failed: {}", s),
+                ));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
@@ -9590,9 +9694,9 @@ pub mod builder {
                     let body = body
                         .and_then(|v| {
                             types::EditTemplateRequest::try_from(v)
-                                .map_err(|e| e.to_string())
+                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
                         })
-                        .map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-message-template", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9643,17 +9747,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTemplates<'a> {
         client: &'a super::Client,
-        after: Result<Option<::std::string::String>, String>,
-        before: Result<Option<::std::string::String>, String>,
-        category: Result<Option<::std::string::String>, String>,
-        content: Result<Option<::std::string::String>, String>,
-        first: Result<i64, String>,
-        language: Result<Option<::std::string::String>, String>,
-        name: Result<Option<::std::string::String>, String>,
-        name_or_content: Result<Option<::std::string::String>, String>,
-        quality_score: Result<Option<types::TemplateQualityRating>, String>,
-        status: Result<Option<::std::string::String>, String>,
-        waba_id: Result<::std::string::String, String>,
+        after: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        before: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        category: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        content: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        first: Result<i64, ::std::borrow::Cow<'static, str>>,
+        language: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        name: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        name_or_content: Result<
+            Option<::std::string::String>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        quality_score: Result<
+            Option<types::TemplateQualityRating>,
+            ::std::borrow::Cow<'static, str>,
+        >,
+        status: Result<Option<::std::string::String>, ::std::borrow::Cow<'static, str>>,
+        waba_id: Result<::std::string::String, ::std::borrow::Cow<'static, str>>,
     }
     impl<'a> ListTemplates<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9663,13 +9779,13 @@ pub mod builder {
                 before: Ok(None),
                 category: Ok(None),
                 content: Ok(None),
-                first: Err("first was not initialized".to_string()),
+                first: Err(::std::borrow::Cow::Borrowed("first was not initialized")),
                 language: Ok(None),
                 name: Ok(None),
                 name_or_content: Ok(None),
                 quality_score: Ok(None),
                 status: Ok(None),
-                waba_id: Err("waba_id was not initialized".to_string()),
+                waba_id: Err(::std::borrow::Cow::Borrowed("waba_id was not initialized")),
             }
         }
         pub fn after<V>(mut self, value: V) -> Self
@@ -9679,10 +9795,10 @@ pub mod builder {
             self.after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for after failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn before<V>(mut self, value: V) -> Self
@@ -9692,10 +9808,10 @@ pub mod builder {
             self.before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for before failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn category<V>(mut self, value: V) -> Self
@@ -9705,10 +9821,10 @@ pub mod builder {
             self.category = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for category failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn content<V>(mut self, value: V) -> Self
@@ -9718,10 +9834,10 @@ pub mod builder {
             self.content = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for content failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn first<V>(mut self, value: V) -> Self
@@ -9730,7 +9846,9 @@ pub mod builder {
         {
             self.first = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for first failed".to_string());
+                .map_err(|_| ::std::borrow::Cow::Owned(
+                    "conversion to `i64` for first failed".to_string(),
+                ));
             self
         }
         pub fn language<V>(mut self, value: V) -> Self
@@ -9740,10 +9858,10 @@ pub mod builder {
             self.language = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for language failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn name<V>(mut self, value: V) -> Self
@@ -9753,10 +9871,10 @@ pub mod builder {
             self.name = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn name_or_content<V>(mut self, value: V) -> Self
@@ -9766,10 +9884,10 @@ pub mod builder {
             self.name_or_content = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for name_or_content failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn quality_score<V>(mut self, value: V) -> Self
@@ -9779,10 +9897,10 @@ pub mod builder {
             self.quality_score = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `TemplateQualityRating` for quality_score failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -9792,10 +9910,10 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for status failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         pub fn waba_id<V>(mut self, value: V) -> Self
@@ -9804,10 +9922,10 @@ pub mod builder {
         {
             self.waba_id = value
                 .try_into()
-                .map_err(|_| {
+                .map_err(|_| ::std::borrow::Cow::Owned(
                     "conversion to `:: std :: string :: String` for waba_id failed"
-                        .to_string()
-                });
+                        .to_string(),
+                ));
             self
         }
         ///Sends a `GET` request to `/whatsapp-message-templates`
@@ -9833,18 +9951,21 @@ pub mod builder {
                         status,
                         waba_id,
                     } = self;
-                    let after = after.map_err(Error::InvalidRequest)?;
-                    let before = before.map_err(Error::InvalidRequest)?;
-                    let category = category.map_err(Error::InvalidRequest)?;
-                    let content = content.map_err(Error::InvalidRequest)?;
-                    let first = first.map_err(Error::InvalidRequest)?;
-                    let language = language.map_err(Error::InvalidRequest)?;
-                    let name = name.map_err(Error::InvalidRequest)?;
+                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let category = category
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let content = content.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let first = first.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let language = language
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let name_or_content = name_or_content
-                        .map_err(Error::InvalidRequest)?;
-                    let quality_score = quality_score.map_err(Error::InvalidRequest)?;
-                    let status = status.map_err(Error::InvalidRequest)?;
-                    let waba_id = waba_id.map_err(Error::InvalidRequest)?;
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let quality_score = quality_score
+                        .map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
+                    let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
                     let url = format!("{}/whatsapp-message-templates", client.baseurl,);
                     #[allow(unused_mut)]
                     let mut request = client
@@ -9856,18 +9977,24 @@ pub mod builder {
                                 "application/json",
                             ),
                         )
-                        .optional_query("after", &after)
-                        .optional_query("before", &before)
-                        .optional_query("category", &category)
-                        .optional_query("content", &content)
-                        .query(&progenitor_client::QueryParam::new("first", &first))
-                        .optional_query("language", &language)
-                        .optional_query("name", &name)
-                        .optional_query("name or content", &name_or_content)
-                        .optional_query("quality_score", &quality_score)
-                        .optional_query("status", &status)
-                        .query(&progenitor_client::QueryParam::new("wabaId", &waba_id))
                         .build()?;
+                    {
+                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                            request.url_mut(),
+                        );
+                        query.optional("after", &after);
+                        query.optional("before", &before);
+                        query.optional("category", &category);
+                        query.optional("content", &content);
+                        query.required("first", &first);
+                        query.optional("language", &language);
+                        query.optional("name", &name);
+                        query.optional("name or content", &name_or_content);
+                        query.optional("quality_score", &quality_score);
+                        query.optional("status", &status);
+                        query.required("wabaId", &waba_id);
+                        query.finish().map_err(Error::InvalidRequest)?;
+                    }
                     (client, request)
                 };
                 let info = OperationInfo {

@@ -9,22 +9,42 @@ use syn::{Item, parse_quote};
 
 /// Drops `let header_map = HeaderMap::with_capacity(n);` and its `.headers(header_map)` where
 /// nothing is appended to the map (once `api-version` is gone, most operations): the empty map
-/// still cost an allocation and a merge on every request.
-pub struct DropEmptyHeaderMaps;
+/// still cost an allocation and a merge on every request. A map that is kept starts as
+/// `HeaderMap::new()`, which allocates on the first append: its headers are mostly optional.
+pub struct HeaderMaps;
 
-impl VisitMut for DropEmptyHeaderMaps {
+impl VisitMut for HeaderMaps {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
-        if block.stmts.iter().any(declares_header_map) && !quote!(#block).to_string().contains("header_map . append") {
-            block.stmts.retain(|stmt| !declares_header_map(stmt));
-            RemoveHeadersCall.visit_block_mut(block);
+        if block.stmts.iter().any(declares_header_map) {
+            if quote!(#block).to_string().contains("header_map . append") {
+                for stmt in block.stmts.iter_mut() {
+                    if let syn::Stmt::Local(local) = stmt
+                        && local_binds(local, "header_map")
+                        && let Some(init) = local.init.as_mut()
+                    {
+                        *init.expr = parse_quote!(::reqwest::header::HeaderMap::new());
+                    }
+                }
+            } else {
+                block.stmts.retain(|stmt| !declares_header_map(stmt));
+                RemoveHeadersCall.visit_block_mut(block);
+            }
         }
         visit_mut::visit_block_mut(self, block);
     }
 }
 
 fn declares_header_map(stmt: &syn::Stmt) -> bool {
-    matches!(stmt, syn::Stmt::Local(local)
-        if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "header_map"))
+    binds(stmt, "header_map")
+}
+
+/// `let [mut] <name> = …;`
+fn binds(stmt: &syn::Stmt, name: &str) -> bool {
+    matches!(stmt, syn::Stmt::Local(local) if local_binds(local, name))
+}
+
+fn local_binds(local: &syn::Local, name: &str) -> bool {
+    matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == name)
 }
 
 /// `receiver.headers(header_map)` → `receiver`.
@@ -42,10 +62,14 @@ impl VisitMut for RemoveHeadersCall {
     }
 }
 
-/// `.query(&progenitor_client::QueryParam::new("name", &param))` for an optional `param` →
-/// `.optional_query("name", &param)` (runtime's `OptionalQuery`), which skips an absent one:
-/// reqwest rewrites the URL on every `query` call, even one that adds nothing.
-pub fn optional_query_params(file: &mut syn::File) {
+/// Takes progenitor's `.query(&progenitor_client::QueryParam::new("name", &param))` calls out
+/// of each `send`'s request-building chain and writes them into the built request's URL in one
+/// pass (runtime's `QueryWriter`): every call in the chain moved the whole `RequestBuilder`,
+/// and reqwest rewrote the URL even for an absent parameter. A parameter of type
+/// `Option<_>` is written with `optional`, which skips it when absent.
+///
+/// A chain with a `query` call of another shape is left as it is.
+pub fn query_in_url(file: &mut syn::File) {
     if let Some(items) = builder_items(file) {
         let optional: BTreeMap<String, BTreeSet<String>> = items
             .iter()
@@ -54,23 +78,86 @@ pub fn optional_query_params(file: &mut syn::File) {
                 _ => None,
             })
             .collect();
-        let mut rewritten = 0;
+        let no_fields = BTreeSet::new();
         for item in items.iter_mut() {
-            if let Item::Impl(imp) = item
-                && let Some(fields) = type_name(&imp.self_ty).and_then(|name| optional.get(&name))
-            {
-                let mut pass = OptionalQueryCalls { fields, rewritten: 0 };
-                pass.visit_item_impl_mut(imp);
-                rewritten += pass.rewritten;
+            let Item::Impl(imp) = item else { continue };
+            let fields = type_name(&imp.self_ty).and_then(|name| optional.get(&name)).unwrap_or(&no_fields);
+            for member in &mut imp.items {
+                if let syn::ImplItem::Fn(function) = member
+                    && function.sig.ident == "send"
+                {
+                    QueryCalls { optional: fields }.visit_block_mut(&mut function.block);
+                }
             }
         }
-        if rewritten > 0 {
-            items.insert(
-                0,
-                parse_quote!(
-                    use ::whatsapp_sdk_runtime::OptionalQuery as _;
-                ),
-            );
+    }
+}
+
+/// progenitor's builders hold each parameter as `Result<T, String>`, and start a required one
+/// at `Err("x was not initialized".to_string())`: an allocation and a free per required
+/// parameter on every request, for a message read only when the caller forgot the parameter.
+/// The error becomes a `Cow<'static, str>`: placeholders are borrowed, conversion failures
+/// stay owned, and `send` hands `Error::InvalidRequest` the same `String` as before.
+pub fn borrowed_builder_errors(file: &mut syn::File) {
+    if let Some(items) = builder_items(file) {
+        for item in items.iter_mut() {
+            match item {
+                Item::Struct(item) => {
+                    for field in item.fields.iter_mut() {
+                        if let Some(error) = string_error(&mut field.ty) {
+                            *error = parse_quote!(::std::borrow::Cow<'static, str>);
+                        }
+                    }
+                }
+                Item::Impl(imp) => BorrowedErrors.visit_item_impl_mut(imp),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The `String` of a `Result<T, String>`.
+fn string_error(ty: &mut syn::Type) -> Option<&mut syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let result = path.path.segments.last_mut().filter(|s| s.ident == "Result")?;
+    let syn::PathArguments::AngleBracketed(arguments) = &mut result.arguments else { return None };
+    match arguments.args.iter_mut().nth(1) {
+        Some(syn::GenericArgument::Type(error)) if quote!(#error).to_string() == "String" => Some(error),
+        _ => None,
+    }
+}
+
+struct BorrowedErrors;
+
+impl VisitMut for BorrowedErrors {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        match expr {
+            // `Err("…".to_string())` → `Err(Cow::Borrowed("…"))`
+            syn::Expr::Call(call) if matches!(&*call.func, syn::Expr::Path(f) if f.path.is_ident("Err")) => {
+                if let Some(syn::Expr::MethodCall(to_string)) = call.args.first()
+                    && to_string.method == "to_string"
+                    && let syn::Expr::Lit(literal) = &*to_string.receiver
+                    && matches!(literal.lit, syn::Lit::Str(_))
+                {
+                    let literal = literal.clone();
+                    *expr = parse_quote!(Err(::std::borrow::Cow::Borrowed(#literal)));
+                }
+            }
+            syn::Expr::MethodCall(call) if call.method == "map_err" && call.args.len() == 1 => {
+                match &mut call.args[0] {
+                    syn::Expr::Path(path) if quote!(#path).to_string() == "Error :: InvalidRequest" => {
+                        call.args[0] = parse_quote!(|e| Error::InvalidRequest(e.into()));
+                    }
+                    // A conversion failure's message, formatted when it happens.
+                    syn::Expr::Closure(closure) => {
+                        let body = &closure.body;
+                        *closure.body = parse_quote!(::std::borrow::Cow::Owned(#body));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -105,34 +192,64 @@ fn type_name(ty: &syn::Type) -> Option<String> {
     }
 }
 
-struct OptionalQueryCalls<'a> {
-    fields: &'a BTreeSet<String>,
-    rewritten: usize,
+struct QueryCalls<'a> {
+    optional: &'a BTreeSet<String>,
 }
 
-impl VisitMut for OptionalQueryCalls<'_> {
-    fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
-        visit_mut::visit_expr_method_call_mut(self, call);
-        if call.method != "query" || call.args.len() != 1 {
+impl VisitMut for QueryCalls<'_> {
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        visit_mut::visit_block_mut(self, block);
+        let Some(index) = block.stmts.iter().position(|stmt| binds(stmt, "request")) else { return };
+        let syn::Stmt::Local(local) = &mut block.stmts[index] else { return };
+        let Some(init) = local.init.as_mut() else { return };
+        let syn::Expr::Try(built) = &mut *init.expr else { return };
+        let syn::Expr::MethodCall(build) = &mut *built.expr else { return };
+        let mut chain = (*build.receiver).clone();
+        let mut params = Vec::new();
+        if build.method != "build" || take_query_calls(&mut chain, &mut params).is_none() || params.is_empty() {
             return;
         }
-        let Some(syn::Expr::Reference(reference)) = call.args.first() else { return };
-        let syn::Expr::Call(new) = &*reference.expr else { return };
-        let syn::Expr::Path(function) = &*new.func else { return };
-        let names: Vec<String> = function.path.segments.iter().map(|s| s.ident.to_string()).collect();
-        if names != ["progenitor_client", "QueryParam", "new"] || new.args.len() != 2 {
-            return;
+        *build.receiver = chain;
+        if let syn::Pat::Ident(binding) = &mut local.pat {
+            binding.mutability = Some(Default::default());
         }
-        let (name, value) = (&new.args[0], &new.args[1]);
-        let syn::Expr::Reference(value_ref) = value else { return };
-        let syn::Expr::Path(param) = &*value_ref.expr else { return };
-        if param.path.get_ident().is_some_and(|ident| self.fields.contains(&ident.to_string())) {
-            let (name, value) = (name.clone(), value.clone());
-            call.method = parse_quote!(optional_query);
-            call.args = parse_quote!(#name, #value);
-            self.rewritten += 1;
-        }
+        let writes = params.iter().map(|(name, param)| {
+            let write = if self.optional.contains(&param.to_string()) { quote!(optional) } else { quote!(required) };
+            quote!(query.#write(#name, &#param);)
+        });
+        let written: syn::Stmt = parse_quote!({
+            let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(request.url_mut());
+            #(#writes)*
+            query.finish().map_err(Error::InvalidRequest)?;
+        });
+        block.stmts.insert(index + 1, written);
     }
+}
+
+/// Removes the `query` calls from a method-call chain, collecting `(name, param)` in chain
+/// order; `None` when one of them is not `.query(&progenitor_client::QueryParam::new(name, &param))`.
+fn take_query_calls(expr: &mut syn::Expr, params: &mut Vec<(syn::Expr, syn::Ident)>) -> Option<()> {
+    let syn::Expr::MethodCall(call) = expr else { return Some(()) };
+    take_query_calls(&mut call.receiver, params)?;
+    if call.method != "query" {
+        return Some(());
+    }
+    params.push(query_param(call)?);
+    *expr = std::mem::replace(&mut *call.receiver, syn::Expr::Verbatim(Default::default()));
+    Some(())
+}
+
+fn query_param(call: &syn::ExprMethodCall) -> Option<(syn::Expr, syn::Ident)> {
+    let [syn::Expr::Reference(reference)] = call.args.iter().collect::<Vec<_>>()[..] else { return None };
+    let syn::Expr::Call(new) = &*reference.expr else { return None };
+    let syn::Expr::Path(function) = &*new.func else { return None };
+    let names: Vec<String> = function.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if names != ["progenitor_client", "QueryParam", "new"] || new.args.len() != 2 {
+        return None;
+    }
+    let syn::Expr::Reference(value) = &new.args[1] else { return None };
+    let syn::Expr::Path(param) = &*value.expr else { return None };
+    Some((new.args[0].clone(), param.path.get_ident()?.clone()))
 }
 
 /// Scopes the locals of each builder's `send` so that the request's future does not keep them
@@ -176,8 +293,7 @@ fn scoped_send_body(stmts: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
     let info = stmts.iter().position(|stmt| text(stmt).starts_with("let info = OperationInfo"))?;
     let response = stmts.iter().position(|stmt| text(stmt) == "let response = result ? ;")?;
     let request = info.checked_sub(1)?;
-    let builds_request = matches!(&stmts[request], syn::Stmt::Local(local)
-        if matches!(&local.pat, syn::Pat::Ident(binding) if binding.ident == "request"));
+    let builds_request = binds(&stmts[request], "request");
     let exchange = &stmts[info..response];
     let ends_with_post =
         exchange.last().is_some_and(|stmt| text(stmt) == "client . post (& result , & info) . await ? ;");
@@ -204,7 +320,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absent_optional_parameters_and_empty_header_maps_cost_nothing() {
+    fn query_parameters_are_written_into_the_url_and_empty_header_maps_dropped() {
         let mut file: syn::File = parse_quote! {
             pub mod builder {
                 pub struct List<'a> {
@@ -217,31 +333,85 @@ mod tests {
                         let header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                         let request = client
                             .get(url)
+                            .header(ACCEPT, json)
                             .query(&progenitor_client::QueryParam::new("after", &after))
                             .query(&progenitor_client::QueryParam::new("first", &first))
                             .headers(header_map)
                             .build()?;
+                        let info = OperationInfo { operation_id: "list" };
                     }
                 }
                 impl<'a> Send<'a> {
                     pub async fn send(self) {
                         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
                         header_map.append("Idempotency-Key", value);
-                        let request = client.post(url).headers(header_map).build()?;
+                        let request = client.post(url).query(&odd_shape).headers(header_map).build()?;
                     }
                 }
             }
         };
-        DropEmptyHeaderMaps.visit_file_mut(&mut file);
-        optional_query_params(&mut file);
+        HeaderMaps.visit_file_mut(&mut file);
+        query_in_url(&mut file);
         let text = quote!(#file).to_string();
-        assert!(text.contains("use :: whatsapp_sdk_runtime :: OptionalQuery as _ ;"), "{text}");
-        assert!(text.contains(". optional_query (\"after\" , & after)"), "{text}");
-        assert!(text.contains(". query (& progenitor_client :: QueryParam :: new (\"first\" , & first))"), "{text}");
-        // The empty map and its merge are gone; the one with a header stays.
-        assert_eq!(text.matches("HeaderMap :: with_capacity").count(), 1, "{text}");
+        let expected = quote! {
+            let mut request = client.get(url).header(ACCEPT, json).build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(request.url_mut());
+                query.optional("after", &after);
+                query.required("first", &first);
+                query.finish().map_err(Error::InvalidRequest)?;
+            }
+            let info = OperationInfo { operation_id: "list" };
+        };
+        assert!(text.contains(&expected.to_string()), "{text}");
+        // A `query` call of another shape leaves its chain alone.
+        assert!(
+            text.contains("client . post (url) . query (& odd_shape) . headers (header_map) . build () ?"),
+            "{text}"
+        );
+        // The empty map and its merge are gone; the one with a header stays, unallocated.
+        assert_eq!(text.matches("HeaderMap :: with_capacity").count(), 0, "{text}");
+        assert!(text.contains("let mut header_map = :: reqwest :: header :: HeaderMap :: new () ;"), "{text}");
         assert_eq!(text.matches(". headers (header_map)").count(), 1, "{text}");
-        assert!(text.contains("client . post (url) . headers (header_map)"), "{text}");
+    }
+
+    #[test]
+    fn builder_placeholders_are_borrowed_and_send_still_reports_strings() {
+        let mut file: syn::File = parse_quote! {
+            pub mod builder {
+                pub struct Get<'a> {
+                    client: &'a super::Client,
+                    id: Result<::std::string::String, String>,
+                    body: Result<types::builder::Item, String>,
+                }
+                impl<'a> Get<'a> {
+                    pub fn new(client: &'a super::Client) -> Self {
+                        Self { client, id: Err("id was not initialized".to_string()), body: Ok(Default::default()) }
+                    }
+                    pub fn id<V: TryInto<String>>(mut self, value: V) -> Self {
+                        self.id = value.try_into().map_err(|_| "conversion to `String` for id failed".to_string());
+                        self
+                    }
+                    pub async fn send(self) {
+                        let id = id.map_err(Error::InvalidRequest)?;
+                        let body = body
+                            .and_then(|v| types::Item::try_from(v).map_err(|e| e.to_string()))
+                            .map_err(Error::InvalidRequest)?;
+                    }
+                }
+            }
+            pub mod types { pub struct Kept { pub name: Result<String, String> } }
+        };
+        borrowed_builder_errors(&mut file);
+        let text = quote!(#file).to_string();
+        let cow = "Result < :: std :: string :: String , :: std :: borrow :: Cow < 'static , str > >";
+        assert!(text.contains(&format!("id : {cow}")), "{text}");
+        assert!(text.contains("Err (:: std :: borrow :: Cow :: Borrowed (\"id was not initialized\"))"), "{text}");
+        assert!(text.contains("map_err (| _ | :: std :: borrow :: Cow :: Owned (\"conversion to `String` for id failed\" . to_string ()))"), "{text}");
+        assert!(text.contains("map_err (| e | :: std :: borrow :: Cow :: Owned (e . to_string ()))"), "{text}");
+        assert_eq!(text.matches("map_err (| e | Error :: InvalidRequest (e . into ()))").count(), 2, "{text}");
+        // Only progenitor's builders change.
+        assert!(text.contains("pub name : Result < String , String >"), "{text}");
     }
 
     #[test]
