@@ -313,3 +313,21 @@ async fn a_missing_required_parameter_is_a_typed_error_and_sends_nothing() {
     assert!(matches!(&error, wapio::Error::InvalidRequest(message) if message.contains("body")), "{error:?}");
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn send_does_nothing_until_polled() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/send-message"))
+        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"msg_id": "wamid.1"})))
+        .mount(&server)
+        .await;
+    let client = client(&server, 0);
+    let dropped = client.send_message().body(text_message()).send();
+    let pending = client.send_message().body(text_message()).send();
+    drop(dropped);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(server.received_requests().await.unwrap().is_empty());
+    assert_eq!(pending.await.unwrap().status(), 202);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}

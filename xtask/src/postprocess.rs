@@ -25,10 +25,11 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     requests::HeaderMaps.visit_file_mut(&mut file);
     requests::borrowed_builder_errors(&mut file);
-    requests::scope_send_locals(&mut file);
     requests::query_in_url(&mut file);
     DecodeErrorBodies.visit_file_mut(&mut file);
     DecodeSuccessBodies.visit_file_mut(&mut file);
+    requests::split_send(&mut file);
+    requests::scope_send_locals(&mut file);
     for item in &mut file.items {
         if let Item::Mod(module) = item
             && module.ident == "types"
@@ -482,15 +483,39 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
             OPERATIONS.get(index)
         }
 
+        impl Client {
+            /// What the `pre` and `exec` hooks do, with one lookup of the operation: authorizes
+            /// `request` (credential, idempotency key) and starts sending it under the runtime's
+            /// retries and tracing. Builders' `send` calls it.
+            fn exchange<E>(
+                &self,
+                mut request: reqwest::Request,
+                operation_id: &'static str,
+            ) -> ::std::result::Result<
+                impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> + '_,
+                Error<E>,
+            > {
+                let operation = operation(operation_id);
+                self.authorize_request(&mut request, operation)?;
+                Ok(self.inner.execute(&self.client, request, operation))
+            }
+
+            fn authorize_request<E>(
+                &self,
+                request: &mut reqwest::Request,
+                operation: Option<&::whatsapp_sdk_runtime::OperationSpec>,
+            ) -> ::std::result::Result<(), Error<E>> {
+                self.inner.prepare(request, operation).map_err(|e| Error::Custom(e.to_string()))
+            }
+        }
+
         impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
                 info: &OperationInfo,
             ) -> ::std::result::Result<(), Error<E>> {
-                self.inner
-                    .prepare(request, operation(info.operation_id))
-                    .map_err(|e| Error::Custom(e.to_string()))
+                self.authorize_request(request, operation(info.operation_id))
             }
 
             // Not `async`: the runtime's future is returned as it is, not wrapped in another

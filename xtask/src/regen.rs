@@ -144,8 +144,9 @@ fn crate_root(provider: &Provider) -> String {
          //! `specs/{spec}`. Use it through the `{name}` client crate, which adds credentials.\n\
          \n\
          #[rustfmt::skip]\n\
-         // Parameter lists in docs are built from the spec's multi-line descriptions.\n\
-         #[allow(clippy::doc_lazy_continuation)]\n\
+         // Parameter lists in docs are built from the spec's multi-line descriptions, and\n\
+         // requests are built and sent with progenitor's `Error<E>`, returned by value.\n\
+         #[allow(clippy::doc_lazy_continuation, clippy::result_large_err)]\n\
          mod generated;\n\
          \n\
          pub use generated::*;\n\

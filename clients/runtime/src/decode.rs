@@ -1,6 +1,6 @@
-//! Response decoding. Every request's future holds one of these futures, so they are built
-//! from combinators rather than `async fn`s (which would keep a second copy of the response),
-//! and the headers are moved out of the response rather than copied.
+//! Response decoding. The decoders are combinators rather than `async fn`s, which would keep a
+//! second copy of the response; `respond`, a whole exchange, takes only closures. Headers are
+//! moved out of the response rather than copied.
 
 // The size of the error is progenitor's (`Error<E>`), which generated code expects.
 #![allow(clippy::result_large_err)]
@@ -9,6 +9,7 @@ use std::future::Future;
 
 use bytes::Bytes;
 use futures::FutureExt;
+
 use progenitor_client::{Error, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -19,6 +20,42 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawBody(pub Bytes);
 
+/// What the spec says a response status is, for one operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// A documented success: its body is the operation's success type.
+    Success,
+    /// A documented error: its body is the operation's error type.
+    Error,
+    /// A status the spec does not list.
+    Unexpected,
+}
+
+/// The whole exchange of a generated operation's `send`. On the first poll (futures do
+/// nothing until polled) `start` builds the request and starts sending it; then the response's
+/// status is classified by `reply` and its body decoded so. Its arguments are only `start` and
+/// the zero-sized `reply` (measured: fewer instructions than the same steps as combinators).
+pub async fn respond<T, E, S, F, C>(start: F, reply: C) -> Result<ResponseValue<T>, Error<E>>
+where
+    T: DeserializeOwned,
+    E: DeserializeOwned,
+    S: Future<Output = reqwest::Result<reqwest::Response>>,
+    F: FnOnce() -> Result<S, Error<E>>,
+    C: FnOnce(u16) -> Reply,
+{
+    let response = start()?.await?;
+    let reply = reply(response.status().as_u16());
+    let (head, body) = read(response).await?;
+    match reply {
+        Reply::Success => success(head, body),
+        Reply::Error => Err(match documented(head, body) {
+            Ok(value) => Error::ErrorResponse(value),
+            Err(error) => error,
+        }),
+        Reply::Unexpected => Err(Error::UnexpectedResponse(head.rebuild(body))),
+    }
+}
+
 /// Decodes a documented success response. An empty body is read as JSON `null`, so an
 /// operation whose schema admits any value accepts a bodiless answer; any other type reports
 /// `Error::InvalidResponsePayload` as before.
@@ -27,14 +64,7 @@ pub fn decode_success<T: DeserializeOwned, E>(
 ) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
     read(response).map(|read| {
         let (head, body) = read?;
-        let decoded = if body.iter().all(u8::is_ascii_whitespace) {
-            serde_json::from_value(serde_json::Value::Null)
-        } else {
-            serde_json::from_slice(&body)
-        };
-        decoded
-            .map(|value| ResponseValue::new(value, head.status, head.headers))
-            .map_err(|e| Error::InvalidResponsePayload(body, e))
+        success(head, body)
     })
 }
 
@@ -46,10 +76,7 @@ pub fn decode_error<T: DeserializeOwned, E>(
 ) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
     read(response).map(|read| {
         let (head, body) = read?;
-        match serde_json::from_slice::<T>(&body) {
-            Ok(value) => Ok(ResponseValue::new(value, head.status, head.headers)),
-            Err(_) => Err(Error::UnexpectedResponse(head.rebuild(body))),
-        }
+        documented(head, body)
     })
 }
 
@@ -59,6 +86,24 @@ pub fn unexpected_response<E>(response: reqwest::Response) -> impl Future<Output
         Ok((head, body)) => Error::UnexpectedResponse(head.rebuild(body)),
         Err(error) => error,
     })
+}
+
+fn success<T: DeserializeOwned, E>(head: Head, body: Bytes) -> Result<ResponseValue<T>, Error<E>> {
+    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_value(serde_json::Value::Null)
+    } else {
+        serde_json::from_slice(&body)
+    };
+    decoded
+        .map(|value| ResponseValue::new(value, head.status, head.headers))
+        .map_err(|e| Error::InvalidResponsePayload(body, e))
+}
+
+fn documented<T: DeserializeOwned, E>(head: Head, body: Bytes) -> Result<ResponseValue<T>, Error<E>> {
+    match serde_json::from_slice::<T>(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, head.status, head.headers)),
+        Err(_) => Err(Error::UnexpectedResponse(head.rebuild(body))),
+    }
 }
 
 /// What is kept of a response while its body is read.

@@ -22,7 +22,7 @@ pub mod sandbox;
 
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
-pub use decode::{RawBody, decode_error, decode_success, unexpected_response};
+pub use decode::{RawBody, Reply, decode_error, decode_success, respond, unexpected_response};
 pub use error::{ApiError, Error, RawResponse};
 pub use meta::{ResponseMeta, ResponseMetaExt};
 pub use operation::OperationSpec;

@@ -14855,60 +14855,51 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/auth`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::LoginResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::LoginRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
-                        })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/auth", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "login",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::LoginResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| client.exchange(request, "login"))
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::LoginRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/auth", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_phone_number`]
@@ -14956,62 +14947,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/create_number_for_waba`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreatePhoneNumberRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_phone_number")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/whatsapp/create_number_for_waba", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_phone_number",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreatePhoneNumberRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/create_number_for_waba", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_template`]
@@ -15059,63 +15041,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/create_template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateTemplateResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreateTemplateRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CreateTemplateResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_template")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/create_template", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTemplateRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/create_template", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_phone_number`]
@@ -15164,67 +15136,56 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/whatsapp/delete_phone_number`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let phone_id = phone_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/whatsapp/delete_phone_number", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("client_id", &client_id);
-                        query.required("phone_id", &phone_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_phone_number",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_phone_number")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, phone_id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let phone_id = phone_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/delete_phone_number", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("client_id", &client_id);
+                query.required("phone_id", &phone_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_template`]
@@ -15285,66 +15246,58 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/whatsapp/delete_template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, id, name } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/delete_template", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("ClientID", &client_id);
-                        query.required("ID", &id);
-                        query.required("Name", &name);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_template")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, id, name } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/delete_template", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("ClientID", &client_id);
+                query.required("ID", &id);
+                query.required("Name", &name);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_analytics`]
@@ -15391,67 +15344,56 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_analytics`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::AnalyticsResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, field } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let field = field.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("client_id", &client_id);
-                        query.required("field", &field);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_analytics",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::AnalyticsResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_analytics")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, field } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let field = field.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("client_id", &client_id);
+                query.required("field", &field);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_media`]
@@ -15501,33 +15443,26 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/get_media", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client.client.get(url).build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("client_id", &client_id);
-                        query.required("id", &id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_media",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
+            let Self { client, client_id, id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_media", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("client_id", &client_id);
+                query.required("id", &id);
+                query.finish().map_err(Error::InvalidRequest)?;
+            }
+            let info = OperationInfo {
+                operation_id: "get_media",
             };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
@@ -15609,70 +15544,59 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_media_async`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::MediaDownloadQueuedResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, destination_url, id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let destination_url = destination_url
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("client_id", &client_id);
-                        query.required("destination_url", &destination_url);
-                        query.required("id", &id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_media_async",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MediaDownloadQueuedResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_media_async")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, destination_url, id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let destination_url = destination_url
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let id = id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("client_id", &client_id);
+                query.required("destination_url", &destination_url);
+                query.required("id", &id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_phone_number`]
@@ -15721,68 +15645,56 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_phone_number`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GetPhoneNumberResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let phone_id = phone_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("ClientID", &client_id);
-                        query.required("PhoneID", &phone_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_phone_number",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GetPhoneNumberResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_phone_number")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, phone_id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let phone_id = phone_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("ClientID", &client_id);
+                query.required("PhoneID", &phone_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_phone_token`]
@@ -15831,68 +15743,56 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_phone_token`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::PhoneTokenResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, phone_id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let phone_id = phone_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("client_id", &client_id);
-                        query.required("phone_id", &phone_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_phone_token",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PhoneTokenResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_phone_token")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, phone_id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let phone_id = phone_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("client_id", &client_id);
+                query.required("phone_id", &phone_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_waba_business_account`]
@@ -15925,67 +15825,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/get_waba_business_account`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::WabaBusinessAccount>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/whatsapp/get_waba_business_account", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("ClientID", &client_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_waba_business_account",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::WabaBusinessAccount>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_waba_business_account")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/get_waba_business_account", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("ClientID", &client_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_clients`]
@@ -16000,56 +15887,46 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/whatsapp/list_clients`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListClientsResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client } = self;
-                    let url = format!("{}/whatsapp/list_clients", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_clients",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListClientsResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_clients")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/whatsapp/list_clients", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_templates`]
@@ -16111,69 +15988,58 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/list_templates`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListTemplatesResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, limit, offset } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let offset = offset.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/list_templates", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("ClientID", &client_id);
-                        query.optional("Limit", &limit);
-                        query.optional("Offset", &offset);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_templates",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListTemplatesResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_templates")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, limit, offset } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let offset = offset.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/list_templates", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("ClientID", &client_id);
+                query.optional("Limit", &limit);
+                query.optional("Offset", &offset);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_phone_numbers`]
@@ -16220,69 +16086,56 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp/list_waba_phone_numbers`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ListPhoneNumbersResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, client_id, wabaid } = self;
-                    let client_id = client_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let wabaid = wabaid.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/whatsapp/list_waba_phone_numbers", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("ClientID", &client_id);
-                        query.required("WABAID", &wabaid);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_phone_numbers",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ListPhoneNumbersResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_phone_numbers")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, client_id, wabaid } = self;
+            let client_id = client_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let wabaid = wabaid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/list_waba_phone_numbers", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("ClientID", &client_id);
+                query.required("WABAID", &wabaid);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::migrate_phone_number`]
@@ -16331,60 +16184,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/migrate_number`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::MigratePhoneNumberRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "migrate_phone_number")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "migrate_phone_number",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MigratePhoneNumberRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::register_phone_number`]
@@ -16433,60 +16279,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/register_number`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::RegisterPhoneNumberRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "register_phone_number")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/register_number", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "register_phone_number",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RegisterPhoneNumberRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/register_number", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::request_otp`]
@@ -16532,60 +16371,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/request_otp`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::RequestOtpRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "request_otp")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/request_otp", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "request_otp",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RequestOtpRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/request_otp", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::send_message`]
@@ -16631,63 +16463,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/send_message`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SendMessageResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::SendMessageRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SendMessageResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "send_message")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/send_message", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "send_message",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SendMessageRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/send_message", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::set_cart`]
@@ -16730,60 +16552,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/set_cart`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::SetCartRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "set_cart")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/set_cart", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "set_cart",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SetCartRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/set_cart", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::set_catalog`]
@@ -16829,60 +16644,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/set_catalog`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::SetCatalogRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "set_catalog")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "set_catalog",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SetCatalogRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::verify_otp`]
@@ -16925,60 +16733,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp/verify_otp`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::VerifyOtpRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "verify_otp")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "verify_otp",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::VerifyOtpRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp/verify_otp", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
 }
@@ -17271,15 +17072,37 @@ pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationS
     };
     OPERATIONS.get(index)
 }
+impl Client {
+    /// What the `pre` and `exec` hooks do, with one lookup of the operation: authorizes
+    /// `request` (credential, idempotency key) and starts sending it under the runtime's
+    /// retries and tracing. Builders' `send` calls it.
+    fn exchange<E>(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ::std::result::Result<
+        impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> + '_,
+        Error<E>,
+    > {
+        let operation = operation(operation_id);
+        self.authorize_request(&mut request, operation)?;
+        Ok(self.inner.execute(&self.client, request, operation))
+    }
+    fn authorize_request<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation: Option<&::whatsapp_sdk_runtime::OperationSpec>,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner.prepare(request, operation).map_err(|e| Error::Custom(e.to_string()))
+    }
+}
 impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> ::std::result::Result<(), Error<E>> {
-        self.inner
-            .prepare(request, operation(info.operation_id))
-            .map_err(|e| Error::Custom(e.to_string()))
+        self.authorize_request(request, operation(info.operation_id))
     }
     fn exec(
         &self,

@@ -3863,74 +3863,49 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/contacts`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::ContactList>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client } = self;
-                    let url = format!("{}/api/contacts", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_contacts",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ContactList>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_contacts")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client } = self;
+            let url = format!("{}/api/contacts", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::upsert_contact`]
@@ -4083,78 +4058,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/contacts/{jid}/picture`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::ProfilePicture>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, jid } = self;
-                    let jid = jid.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_contact_picture",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ProfilePicture>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_contact_picture")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, jid } = self;
+            let jid = jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/contacts/{}/picture", client.baseurl, encode_path(& jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_contact`]
@@ -4185,78 +4135,49 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/contacts/{phone}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Contact>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone } = self;
-                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/contacts/{}", client.baseurl, encode_path(& phone
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_contact",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Contact>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_contact")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, phone } = self;
+            let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/contacts/{}", client.baseurl, encode_path(& phone.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::block_contact`]
@@ -4475,74 +4396,46 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/api/groups`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupList>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client } = self;
-                    let url = format!("{}/api/groups", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_groups",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::GroupList>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_groups")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client } = self;
+            let url = format!("{}/api/groups", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_group`]
@@ -4588,81 +4481,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreateGroupRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_group")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/groups", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_group",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    201u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateGroupRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/groups", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::accept_group_invite`]
@@ -4817,79 +4682,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/invite/{inviteCode}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupInviteInfo>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, invite_code } = self;
-                    let invite_code = invite_code
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/invite/{}", client.baseurl, encode_path(&
-                        invite_code.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_group_invite_info",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GroupInviteInfo>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_group_invite_info")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, invite_code } = self;
+            let invite_code = invite_code.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/invite/{}", client.baseurl, encode_path(& invite_code
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_group`]
@@ -4922,79 +4761,49 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}", client.baseurl, encode_path(& group_jid
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_group",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Group>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_group")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}", client.baseurl, encode_path(& group_jid.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_group_invite_link`]
@@ -5027,79 +4836,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/invite-link`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupInviteLink>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/invite-link", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_group_invite_link",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GroupInviteLink>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_group_invite_link")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/invite-link", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::leave_group`]
@@ -5237,79 +5020,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/metadata`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::GroupMetadata>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/metadata", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_group_metadata",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GroupMetadata>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_group_metadata")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/metadata", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_group_participants`]
@@ -5342,82 +5099,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/participants`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::GroupParticipantList>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_group_participants",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GroupParticipantList>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_group_participants")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::add_group_participants`]
@@ -6022,79 +5750,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/groups/{groupJid}/picture`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::ProfilePicture>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/picture", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_group_picture",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ProfilePicture>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_group_picture")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/picture", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_group_settings`]
@@ -6756,79 +6458,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/messages/{messageId}/info`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageInfo>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, message_id } = self;
-                    let message_id = message_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/messages/{}/info", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_message_info",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MessageInfo>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_message_info")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, message_id } = self;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/messages/{}/info", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::resend_message`]
@@ -6964,81 +6640,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/on-whatsapp/{phone}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::OnWhatsAppResult>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone } = self;
-                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "check_on_whatsapp",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::OnWhatsAppResult>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "check_on_whatsapp")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, phone } = self;
+            let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/on-whatsapp/{}", client.baseurl, encode_path(& phone
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::send_message`]
@@ -7086,87 +6734,58 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/send-message`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SendMessageAccepted>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, idempotency_key, body } = self;
-                    let idempotency_key = idempotency_key
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/send-message", client.baseurl,);
-                    let mut header_map = ::reqwest::header::HeaderMap::new();
-                    if let Some(value) = idempotency_key {
-                        header_map
-                            .append("Idempotency-Key", value.to_string().try_into()?);
-                    }
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .headers(header_map)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "send_message",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SendMessageAccepted>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "send_message")
+                        })
+                },
+                |status| match status {
+                    202u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, idempotency_key, body } = self;
+            let idempotency_key = idempotency_key
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/send-message", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::new();
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::send_presence_update`]
@@ -7321,79 +6940,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/api/whatsapp-sessions/{sessionId}/message-logs`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::MessageLogList>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_message_logs",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::MessageLogList>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_message_logs")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/whatsapp-sessions/{}/message-logs", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_sessions`]
@@ -7456,87 +7049,61 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SessionList>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, before_id, limit, status } = self;
-                    let before_id = before_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.optional("before_id", &before_id);
-                        query.optional("limit", &limit);
-                        query.optional("status", &status);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_sessions",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionList>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_sessions")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, before_id, limit, status } = self;
+            let before_id = before_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("before_id", &before_id);
+                query.optional("limit", &limit);
+                query.optional("status", &status);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_session`]
@@ -7584,84 +7151,56 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateSessionResponse>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreateSessionRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CreateSessionResponse>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_session")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    201u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateSessionRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_session`]
@@ -7694,79 +7233,50 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
-                        session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_session")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_session`]
@@ -7799,82 +7309,53 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/v1/whatsapp-sessions/{sessionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SessionOperation>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
-                        session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionOperation>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_session")
+                        })
+                },
+                |status| match status {
+                    202u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_session`]
@@ -7938,86 +7419,57 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id, body } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::UpdateSessionRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::Session>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_session")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(&
-                        session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id, body } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateSessionRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}", client.baseurl, encode_path(& session_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::connect_session`]
@@ -8267,86 +7719,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/qrcode`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SessionQrCode>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_session_qr",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionQrCode>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_session_qr")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    409u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/qrcode", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::regenerate_session_key`]
@@ -8379,82 +7799,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/regenerate-key`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SessionKeyResponse>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "regenerate_session_key",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionKeyResponse>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "regenerate_session_key")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/regenerate-key", client.baseurl,
+                encode_path(& session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::restart_session`]
@@ -8592,82 +7983,53 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SessionSettingsResponse>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_session_settings",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionSettingsResponse>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_session_settings")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_session_settings`]
@@ -8726,89 +8088,60 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}/settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::SessionSettingsResponse>,
-            Error<types::ErrorEnvelope>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id, body } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::SessionSettings::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SessionSettingsResponse>,
+                Error<types::ErrorEnvelope>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_session_settings")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/settings", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_session_settings",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id, body } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::SessionSettings::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/settings", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
 }
@@ -9297,15 +8630,37 @@ pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationS
     };
     OPERATIONS.get(index)
 }
+impl Client {
+    /// What the `pre` and `exec` hooks do, with one lookup of the operation: authorizes
+    /// `request` (credential, idempotency key) and starts sending it under the runtime's
+    /// retries and tracing. Builders' `send` calls it.
+    fn exchange<E>(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ::std::result::Result<
+        impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> + '_,
+        Error<E>,
+    > {
+        let operation = operation(operation_id);
+        self.authorize_request(&mut request, operation)?;
+        Ok(self.inner.execute(&self.client, request, operation))
+    }
+    fn authorize_request<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation: Option<&::whatsapp_sdk_runtime::OperationSpec>,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner.prepare(request, operation).map_err(|e| Error::Custom(e.to_string()))
+    }
+}
 impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> ::std::result::Result<(), Error<E>> {
-        self.inner
-            .prepare(request, operation(info.operation_id))
-            .map_err(|e| Error::Custom(e.to_string()))
+        self.authorize_request(request, operation(info.operation_id))
     }
     fn exec(
         &self,

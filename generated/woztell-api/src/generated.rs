@@ -7380,56 +7380,46 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/catalogs`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CatalogListResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client } = self;
-                    let url = format!("{}/catalogs", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_catalogs",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CatalogListResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_catalogs")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/catalogs", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_conversation_analytics`]
@@ -7578,97 +7568,81 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/conversation-analytics`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ConversationAnalyticsResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self {
-                        client,
-                        conversation_directions,
-                        conversation_types,
-                        dimensions,
-                        from,
-                        granularity,
-                        metric_types,
-                        numbers,
-                        to,
-                    } = self;
-                    let conversation_directions = conversation_directions
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let conversation_types = conversation_types
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let dimensions = dimensions
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let from = from.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let granularity = granularity
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let metric_types = metric_types
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let numbers = numbers.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let to = to.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/conversation-analytics", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query
-                            .optional(
-                                "conversation_directions",
-                                &conversation_directions,
-                            );
-                        query.optional("conversation_types", &conversation_types);
-                        query.optional("dimensions", &dimensions);
-                        query.required("from", &from);
-                        query.required("granularity", &granularity);
-                        query.optional("metric_types", &metric_types);
-                        query.optional("numbers", &numbers);
-                        query.required("to", &to);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_conversation_analytics",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ConversationAnalyticsResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_conversation_analytics")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                conversation_directions,
+                conversation_types,
+                dimensions,
+                from,
+                granularity,
+                metric_types,
+                numbers,
+                to,
+            } = self;
+            let conversation_directions = conversation_directions
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let conversation_types = conversation_types
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let dimensions = dimensions.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let from = from.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let granularity = granularity.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let metric_types = metric_types
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let numbers = numbers.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let to = to.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/conversation-analytics", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("conversation_directions", &conversation_directions);
+                query.optional("conversation_types", &conversation_types);
+                query.optional("dimensions", &dimensions);
+                query.required("from", &from);
+                query.required("granularity", &granularity);
+                query.optional("metric_types", &metric_types);
+                query.optional("numbers", &numbers);
+                query.required("to", &to);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_flow`]
@@ -7714,63 +7688,53 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/create-flow`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateFlowResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreateFlowRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CreateFlowResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_flow")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/create-flow", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_flow",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateFlowRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/create-flow", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::deprecate_flow`]
@@ -7811,60 +7775,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/deprecate-flow`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::FlowIdRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "deprecate_flow")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/deprecate-flow", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "deprecate_flow",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FlowIdRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/deprecate-flow", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_flows`]
@@ -7924,68 +7881,58 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/flow`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FlowListResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, after, before, limit } = self;
-                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.optional("after", &after);
-                        query.optional("before", &before);
-                        query.required("limit", &limit);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_flows",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FlowListResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_flows")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, after, before, limit } = self;
+            let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let limit = limit.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("after", &after);
+                query.optional("before", &before);
+                query.required("limit", &limit);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_flow`]
@@ -8026,60 +7973,53 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/flow`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::FlowIdRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_flow")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_flow",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FlowIdRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_flow_detail`]
@@ -8110,64 +8050,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/flow-detail`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FlowDetailResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow-detail", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("flowId", &flow_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_flow_detail",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FlowDetailResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_flow_detail")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, flow_id } = self;
+            let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow-detail", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("flowId", &flow_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_flow_json`]
@@ -8215,63 +8145,53 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/flow-json`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UpdateFlowJsonResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::UpdateFlowJsonRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::UpdateFlowJsonResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_flow_json")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow-json", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_flow_json",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateFlowJsonRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow-json", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_flow_metadata`]
@@ -8320,60 +8240,53 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/flow-metadata`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::UpdateFlowMetadataRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_flow_metadata")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow-metadata", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_flow_metadata",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateFlowMetadataRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow-metadata", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_flow_preview`]
@@ -8404,64 +8317,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/flow-preview`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FlowPreviewResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow-preview", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("flowId", &flow_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_flow_preview",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FlowPreviewResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_flow_preview")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, flow_id } = self;
+            let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow-preview", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("flowId", &flow_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_flow_screen_payload`]
@@ -8492,64 +8395,54 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/flow-screen-payload`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::FlowScreenPayloadResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, flow_id } = self;
-                    let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/flow-screen-payload", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("flowId", &flow_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_flow_screen_payload",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FlowScreenPayloadResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_flow_screen_payload")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, flow_id } = self;
+            let flow_id = flow_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/flow-screen-payload", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("flowId", &flow_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::upload_media`]
@@ -8595,63 +8488,53 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/media-id`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::UploadMediaResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::UploadMediaRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::UploadMediaResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "upload_media")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/media-id", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "upload_media",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UploadMediaRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/media-id", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_products`]
@@ -8714,69 +8597,58 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/products`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ProductListResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, after, before, catalog_id } = self;
-                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let catalog_id = catalog_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/products", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.optional("after", &after);
-                        query.optional("before", &before);
-                        query.required("catalogId", &catalog_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_products",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::ProductListResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_products")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, after, before, catalog_id } = self;
+            let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let catalog_id = catalog_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/products", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("after", &after);
+                query.optional("before", &before);
+                query.required("catalogId", &catalog_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::publish_flow`]
@@ -8817,60 +8689,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/publish-flow`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::FlowIdRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "publish_flow")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/publish-flow", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "publish_flow",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::FlowIdRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/publish-flow", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_waba_info`]
@@ -8920,67 +8785,56 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/waba-info`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::WabaInfoResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, channel_id, waba_id } = self;
-                    let channel_id = channel_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/waba-info", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.optional("channelId", &channel_id);
-                        query.optional("wabaId", &waba_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_waba_info",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::WabaInfoResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_waba_info")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, channel_id, waba_id } = self;
+            let channel_id = channel_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/waba-info", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("channelId", &channel_id);
+                query.optional("wabaId", &waba_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_business_encryption`]
@@ -8995,58 +8849,46 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/whatsapp-business-encryption`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::BusinessPublicKeyListResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client } = self;
-                    let url = format!(
-                        "{}/whatsapp-business-encryption", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_business_encryption",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::BusinessPublicKeyListResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_business_encryption")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client } = self;
+            let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::set_business_encryption`]
@@ -9095,62 +8937,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/whatsapp-business-encryption`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::SetBusinessPublicKeyRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::OkResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "set_business_encryption")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/whatsapp-business-encryption", client.baseurl,
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "set_business_encryption",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::SetBusinessPublicKeyRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_business_profile`]
@@ -9183,65 +9016,55 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp-business-profile`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::BusinessProfileResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone_number_id } = self;
-                    let phone_number_id = phone_number_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-business-profile", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("phoneNumberId", &phone_number_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_business_profile",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::BusinessProfileResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_business_profile")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, phone_number_id } = self;
+            let phone_number_id = phone_number_id
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-business-profile", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("phoneNumberId", &phone_number_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::update_business_profile`]
@@ -9290,60 +9113,53 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/whatsapp-business-profile`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::OkResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::UpdateBusinessProfileRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::OkResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_business_profile")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-business-profile", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_business_profile",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateBusinessProfileRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-business-profile", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_display_name_status`]
@@ -9376,65 +9192,55 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp-displayname-status`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::DisplayNameStatusResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone_number_id } = self;
-                    let phone_number_id = phone_number_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.required("phoneNumberId", &phone_number_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "get_display_name_status",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::DisplayNameStatusResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "get_display_name_status")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, phone_number_id } = self;
+            let phone_number_id = phone_number_id
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.required("phoneNumberId", &phone_number_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::create_template`]
@@ -9482,63 +9288,53 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/whatsapp-message-template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::CreateTemplateResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::CreateTemplateRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::CreateTemplateResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "create_template")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "create_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateTemplateRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-message-template", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_template`]
@@ -9586,60 +9382,53 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/whatsapp-message-template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::DeleteTemplateRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_template")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::DeleteTemplateRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-message-template", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::edit_template`]
@@ -9685,60 +9474,53 @@ pub mod builder {
             self
         }
         ///Sends a `PATCH` request to `/whatsapp-message-template`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<types::ErrorResponse>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::EditTemplateRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::SuccessResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "edit_template")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-message-template", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .patch(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "edit_template",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::EditTemplateRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-message-template", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_templates`]
@@ -9929,101 +9711,89 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/whatsapp-message-templates`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::TemplateListResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let result = {
-                let (client, mut request) = {
-                    let Self {
-                        client,
-                        after,
-                        before,
-                        category,
-                        content,
-                        first,
-                        language,
-                        name,
-                        name_or_content,
-                        quality_score,
-                        status,
-                        waba_id,
-                    } = self;
-                    let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let category = category
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let content = content.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let first = first.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let language = language
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let name_or_content = name_or_content
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let quality_score = quality_score
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/whatsapp-message-templates", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    {
-                        let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
-                            request.url_mut(),
-                        );
-                        query.optional("after", &after);
-                        query.optional("before", &before);
-                        query.optional("category", &category);
-                        query.optional("content", &content);
-                        query.required("first", &first);
-                        query.optional("language", &language);
-                        query.optional("name", &name);
-                        query.optional("name or content", &name_or_content);
-                        query.optional("quality_score", &quality_score);
-                        query.optional("status", &status);
-                        query.required("wabaId", &waba_id);
-                        query.finish().map_err(Error::InvalidRequest)?;
-                    }
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "list_templates",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ::whatsapp_sdk_runtime::decode_success(response).await,
-                400u16..=499u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                500u16..=599u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::TemplateListResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "list_templates")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Success,
+                    400u16..=499u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    500u16..=599u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorResponse>> {
+            let Self {
+                client,
+                after,
+                before,
+                category,
+                content,
+                first,
+                language,
+                name,
+                name_or_content,
+                quality_score,
+                status,
+                waba_id,
+            } = self;
+            let after = after.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let before = before.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let category = category.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let content = content.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let first = first.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let language = language.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let name = name.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let name_or_content = name_or_content
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let quality_score = quality_score
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let status = status.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let waba_id = waba_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/whatsapp-message-templates", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            {
+                let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
+                    request.url_mut(),
+                );
+                query.optional("after", &after);
+                query.optional("before", &before);
+                query.optional("category", &category);
+                query.optional("content", &content);
+                query.required("first", &first);
+                query.optional("language", &language);
+                query.optional("name", &name);
+                query.optional("name or content", &name_or_content);
+                query.optional("quality_score", &quality_score);
+                query.optional("status", &status);
+                query.required("wabaId", &waba_id);
+                query.finish().map_err(Error::InvalidRequest)?;
             }
+            Ok((client, request))
         }
     }
 }
@@ -10309,15 +10079,37 @@ pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationS
     };
     OPERATIONS.get(index)
 }
+impl Client {
+    /// What the `pre` and `exec` hooks do, with one lookup of the operation: authorizes
+    /// `request` (credential, idempotency key) and starts sending it under the runtime's
+    /// retries and tracing. Builders' `send` calls it.
+    fn exchange<E>(
+        &self,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ::std::result::Result<
+        impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> + '_,
+        Error<E>,
+    > {
+        let operation = operation(operation_id);
+        self.authorize_request(&mut request, operation)?;
+        Ok(self.inner.execute(&self.client, request, operation))
+    }
+    fn authorize_request<E>(
+        &self,
+        request: &mut reqwest::Request,
+        operation: Option<&::whatsapp_sdk_runtime::OperationSpec>,
+    ) -> ::std::result::Result<(), Error<E>> {
+        self.inner.prepare(request, operation).map_err(|e| Error::Custom(e.to_string()))
+    }
+}
 impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> ::std::result::Result<(), Error<E>> {
-        self.inner
-            .prepare(request, operation(info.operation_id))
-            .map_err(|e| Error::Custom(e.to_string()))
+        self.authorize_request(request, operation(info.operation_id))
     }
     fn exec(
         &self,
