@@ -251,3 +251,15 @@ async fn send_message_is_not_retried_once_it_may_have_reached_the_server() {
     assert!(matches!(verloop_partner::Error::from(error), verloop_partner::Error::Transport(_)));
     assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1, "the dropped send was repeated");
 }
+
+#[tokio::test]
+async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
+    fn is_send<T: Send>(_: &T) {}
+    let server = MockServer::start().await;
+    let management = verloop_partner::Management::with_config(
+        config(&server),
+        verloop_partner::SystemUserToken::new("t0ken").unwrap(),
+    )
+    .unwrap();
+    is_send(&management.list_templates().client_id("c1").send());
+}

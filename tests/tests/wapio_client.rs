@@ -331,3 +331,13 @@ async fn send_does_nothing_until_polled() {
     assert_eq!(pending.await.unwrap().status(), 202);
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
+    fn is_send<T: Send>(_: &T) {}
+    let server = MockServer::start().await;
+    let client = client(&server, 0);
+    is_send(&client.send_message().body(text_message()).send());
+    is_send(&client.list_sessions().send());
+    is_send(&client.delete_session().session_id("s1").send());
+}

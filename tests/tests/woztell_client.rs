@@ -179,3 +179,11 @@ async fn transport_errors_and_debug_output_hold_no_secret() {
     assert!(!shown.contains("s3cret"), "secret leaked: {shown}");
     assert!(shown.contains("a1"), "the payload is not secret and helps debugging");
 }
+
+#[tokio::test]
+async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
+    fn is_send<T: Send>(_: &T) {}
+    let server = MockServer::start().await;
+    is_send(&client(&server).list_templates().waba_id("w1").first(5).send());
+    is_send(&signed(&server).list_catalogs().send());
+}
