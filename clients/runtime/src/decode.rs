@@ -25,6 +25,9 @@ pub struct RawBody(pub Bytes);
 pub enum Reply {
     /// A documented success: its body is the operation's success type.
     Success,
+    /// A documented success without a body (the success type is `()`): the body is not read,
+    /// as with progenitor's `ResponseValue::empty`.
+    Empty,
     /// A documented error: its body is the operation's error type.
     Error,
     /// A status the spec does not list.
@@ -43,11 +46,17 @@ where
     F: FnOnce() -> Result<S, Error<E>>,
     C: FnOnce(u16) -> Reply,
 {
-    let response = start()?.await?;
+    let mut response = start()?.await?;
     let reply = reply(response.status().as_u16());
+    if reply == Reply::Empty {
+        let value = serde_json::from_value(serde_json::Value::Null)
+            .map_err(|e| Error::InvalidResponsePayload(Bytes::new(), e))?;
+        return Ok(ResponseValue::new(value, response.status(), std::mem::take(response.headers_mut())));
+    }
     let (head, body) = read(response).await?;
     match reply {
-        Reply::Success => success(head, body),
+        // `Empty` has returned above.
+        Reply::Success | Reply::Empty => success(head, body),
         Reply::Error => Err(match documented(head, body) {
             Ok(value) => Error::ErrorResponse(value),
             Err(error) => error,

@@ -3953,81 +3953,53 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/api/contacts`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::UpsertContactRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "upsert_contact")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/contacts", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "upsert_contact",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpsertContactRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/contacts", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_contact_picture`]
@@ -4208,78 +4180,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/contacts/{phone}/block`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone } = self;
-                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "block_contact",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "block_contact")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, phone } = self;
+            let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/contacts/{}/block", client.baseurl, encode_path(& phone
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::unblock_contact`]
@@ -4310,78 +4254,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/contacts/{phone}/unblock`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, phone } = self;
-                    let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "unblock_contact",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "unblock_contact")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, phone } = self;
+            let phone = phone.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/contacts/{}/unblock", client.baseurl, encode_path(& phone
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_groups`]
@@ -4575,81 +4491,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups/invite/accept`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::AcceptGroupInviteRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "accept_group_invite")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/groups/invite/accept", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "accept_group_invite",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::AcceptGroupInviteRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/groups/invite/accept", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_group_invite_info`]
@@ -4915,79 +4803,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups/{groupJid}/leave`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "leave_group",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "leave_group")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/leave", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_group_metadata`]
@@ -5209,86 +5068,57 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "add_group_participants")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "add_group_participants",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid, body } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::GroupParticipantsRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::remove_group_participants`]
@@ -5352,86 +5182,57 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/groups/{groupJid}/participants`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "remove_group_participants")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/participants", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "remove_group_participants",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid, body } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::GroupParticipantsRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/participants", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::demote_group_participants`]
@@ -5495,86 +5296,57 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/demote`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "demote_group_participants")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/participants/demote", client.baseurl,
-                        encode_path(& group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "demote_group_participants",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid, body } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::GroupParticipantsRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/participants/demote", client.baseurl, encode_path(&
+                group_jid.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::promote_group_participants`]
@@ -5638,86 +5410,57 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/promote`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::GroupParticipantsRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "promote_group_participants")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/participants/promote", client.baseurl,
-                        encode_path(& group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "promote_group_participants",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid, body } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::GroupParticipantsRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/participants/promote", client.baseurl, encode_path(&
+                group_jid.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_group_picture`]
@@ -5842,81 +5585,52 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/api/groups/{groupJid}/settings`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, group_jid, body } = self;
-                    let group_jid = group_jid
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/groups/{}/settings", client.baseurl, encode_path(&
-                        group_jid.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "update_group_settings",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "update_group_settings")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, group_jid, body } = self;
+            let group_jid = group_jid.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/groups/{}/settings", client.baseurl, encode_path(& group_jid
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::mark_messages_read`]
@@ -5964,81 +5678,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/messages/read`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::MarkMessagesReadRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "mark_messages_read")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/messages/read", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "mark_messages_read",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MarkMessagesReadRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/messages/read", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::edit_message_alias`]
@@ -6100,86 +5786,57 @@ pub mod builder {
             self
         }
         ///Sends a `PUT` request to `/api/messages/{messageId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, message_id, body } = self;
-                    let message_id = message_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::EditMessageRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "edit_message_alias")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/messages/{}", client.baseurl, encode_path(& message_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .put(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "edit_message_alias",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, message_id, body } = self;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::EditMessageRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/messages/{}", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::delete_message`]
@@ -6212,79 +5869,50 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/messages/{messageId}`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, message_id } = self;
-                    let message_id = message_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/messages/{}", client.baseurl, encode_path(& message_id
-                        .to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .delete(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "delete_message",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "delete_message")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, message_id } = self;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/messages/{}", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::edit_message`]
@@ -6346,86 +5974,57 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/messages/{messageId}/edit`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, message_id, body } = self;
-                    let message_id = message_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let body = body
-                        .and_then(|v| {
-                            types::EditMessageRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "edit_message")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/messages/{}/edit", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "edit_message",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, message_id, body } = self;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let body = body
+                .and_then(|v| {
+                    types::EditMessageRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/messages/{}/edit", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_message_info`]
@@ -6537,79 +6136,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/messages/{messageId}/resend`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, message_id } = self;
-                    let message_id = message_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/api/messages/{}/resend", client.baseurl, encode_path(&
-                        message_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "resend_message",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "resend_message")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, message_id } = self;
+            let message_id = message_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/api/messages/{}/resend", client.baseurl, encode_path(& message_id
+                .to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::check_on_whatsapp`]
@@ -6833,81 +6403,53 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/send-presence-update`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, body } = self;
-                    let body = body
-                        .and_then(|v| {
-                            types::PresenceUpdateRequest::try_from(v)
-                                .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "send_presence_update")
                         })
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!("{}/api/send-presence-update", client.baseurl,);
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .json(&body)
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "send_presence_update",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PresenceUpdateRequest::try_from(v)
+                        .map_err(|e| ::std::borrow::Cow::Owned(e.to_string()))
+                })
+                .map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!("{}/api/send-presence-update", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::list_message_logs`]
@@ -7502,86 +7044,51 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/connect`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/connect", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "connect_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "connect_session")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    409u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/connect", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::disconnect_session`]
@@ -7614,79 +7121,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/disconnect`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "disconnect_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "disconnect_session")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/disconnect", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_session_qr`]
@@ -7878,79 +7356,50 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/restart`
-        pub async fn send(
+        pub fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorEnvelope>> {
-            let result = {
-                let (client, mut request) = {
-                    let Self { client, session_id } = self;
-                    let session_id = session_id
-                        .map_err(|e| Error::InvalidRequest(e.into()))?;
-                    let url = format!(
-                        "{}/v1/whatsapp-sessions/{}/restart", client.baseurl,
-                        encode_path(& session_id.to_string()),
-                    );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .post(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .build()?;
-                    (client, request)
-                };
-                let info = OperationInfo {
-                    operation_id: "restart_session",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                result
-            };
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ::whatsapp_sdk_runtime::decode_error(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
-            }
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<()>, Error<types::ErrorEnvelope>>,
+        > + 'a {
+            ::whatsapp_sdk_runtime::respond(
+                move || {
+                    self
+                        .build_request()
+                        .and_then(|(client, request)| {
+                            client.exchange(request, "restart_session")
+                        })
+                },
+                |status| match status {
+                    200u16 => ::whatsapp_sdk_runtime::Reply::Empty,
+                    401u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    403u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    404u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    422u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    429u16 => ::whatsapp_sdk_runtime::Reply::Error,
+                    _ => ::whatsapp_sdk_runtime::Reply::Unexpected,
+                },
+            )
+        }
+        /// The request `send` sends: parameters checked, then URL, query, headers and body.
+        fn build_request(
+            self,
+        ) -> Result<(&'a super::Client, reqwest::Request), Error<types::ErrorEnvelope>> {
+            let Self { client, session_id } = self;
+            let session_id = session_id.map_err(|e| Error::InvalidRequest(e.into()))?;
+            let url = format!(
+                "{}/v1/whatsapp-sessions/{}/restart", client.baseurl, encode_path(&
+                session_id.to_string()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .build()?;
+            Ok((client, request))
         }
     }
     /**Builder for [`Client::get_session_settings`]

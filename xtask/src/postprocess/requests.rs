@@ -275,8 +275,8 @@ fn query_param(call: &syn::ExprMethodCall) -> Option<(syn::Expr, syn::Ident)> {
 ///
 /// progenitor's `async fn` kept the builder (its argument) in its future to the end, beside the
 /// request, the response and the body being read: 1.6 KB for WOZTELL's `list_templates`, copied
-/// at every move. Only a `send` whose responses are all JSON success, JSON error or unexpected
-/// is split; others (an empty success, a byte stream) keep their shape.
+/// at every move. Only a `send` whose responses are all JSON success, empty success, JSON error
+/// or unexpected is split; others (a byte stream) keep their shape.
 pub fn split_send(file: &mut syn::File) {
     if let Some(items) = builder_items(file) {
         for item in items.iter_mut() {
@@ -381,6 +381,7 @@ fn reply(body: &syn::Expr) -> Option<syn::Ident> {
     };
     let reply = match quote!(#body).to_string().as_str() {
         ":: whatsapp_sdk_runtime :: decode_success (response) . await" => "Success",
+        "Ok (ResponseValue :: empty (response))" => "Empty",
         "Err (Error :: ErrorResponse (:: whatsapp_sdk_runtime :: decode_error (response) . await ?))" => "Error",
         "Err (:: whatsapp_sdk_runtime :: unexpected_response (response) . await)" => "Unexpected",
         _ => return None,
@@ -585,6 +586,17 @@ mod tests {
                         }
                     }
                 }
+                impl<'a> Download<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                        let Self { client, id } = self;
+                        let mut request = client.client.get(url).build()?;
+                        #tail
+                        match response.status().as_u16() {
+                            200u16 => Ok(ResponseValue::stream(response)),
+                            _ => Err(::whatsapp_sdk_runtime::unexpected_response(response).await),
+                        }
+                    }
+                }
             }
         };
         split_send(&mut file);
@@ -611,9 +623,10 @@ mod tests {
             }
         };
         assert!(text.contains(&quote!(#expected).to_string()), "{text}");
-        // An empty success is not a `Reply`: that `send` keeps progenitor's shape.
-        assert!(text.contains("impl < 'a > DeleteItem < 'a > { pub async fn send"), "{text}");
-        assert_eq!(text.matches("fn build_request").count(), 1, "{text}");
+        assert!(text.contains("204u16 => :: whatsapp_sdk_runtime :: Reply :: Empty"), "{text}");
+        // A byte stream is not a `Reply`: that `send` keeps progenitor's shape.
+        assert!(text.contains("impl < 'a > Download < 'a > { pub async fn send"), "{text}");
+        assert_eq!(text.matches("fn build_request").count(), 2, "{text}");
     }
 
     #[test]
