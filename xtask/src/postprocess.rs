@@ -473,8 +473,8 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         /// Every operation in the spec (sorted by id), as the runtime needs to see it.
         pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; #count] = [#(#entries),*];
 
-        /// The operation `id` names. Every request looks its operation up twice: a jump on the
-        /// id's length, then a comparison or two, costs less than a search of the table.
+        /// The operation `id` names. Every request looks its operation up: a jump on the id's
+        /// length, then a comparison or two, costs less than a search of the table.
         pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
             let index = match id.len() {
                 #(#lookup_arms)*

@@ -9,7 +9,6 @@ use std::future::Future;
 
 use bytes::Bytes;
 use futures::FutureExt;
-
 use progenitor_client::{Error, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;

@@ -16967,8 +16967,8 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
         credential_body_field: None,
     },
 ];
-/// The operation `id` names. Every request looks its operation up twice: a jump on the
-/// id's length, then a comparison or two, costs less than a search of the table.
+/// The operation `id` names. Every request looks its operation up: a jump on the id's
+/// length, then a comparison or two, costs less than a search of the table.
 pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
     let index = match id.len() {
         5usize => {

@@ -9997,8 +9997,8 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
         credential_body_field: Some("accessToken"),
     },
 ];
-/// The operation `id` names. Every request looks its operation up twice: a jump on the
-/// id's length, then a comparison or two, costs less than a search of the table.
+/// The operation `id` names. Every request looks its operation up: a jump on the id's
+/// length, then a comparison or two, costs less than a search of the table.
 pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
     let index = match id.len() {
         10usize => {

@@ -389,8 +389,8 @@ fn reply(body: &syn::Expr) -> Option<syn::Ident> {
     Some(syn::Ident::new(reply, proc_macro2::Span::call_site()))
 }
 
-/// Scopes the locals of each builder's `send` so that the request's future does not keep them
-/// all to the end. An `async fn` keeps a local that was ever borrowed until its scope ends, so
+/// Scopes the locals of each builder's `send` that `split_send` leaves (a byte stream) so that
+/// the request's future does not keep them all to the end. An `async fn` keeps a local that was ever borrowed until its scope ends, so
 /// progenitor's flat body held the parameters, body, header map, request, result and response
 /// (over 1 KB for some operations) in the future while the response body was read. Now:
 ///
