@@ -3,9 +3,12 @@
 //! Each pass answers one progenitor limit (see `shared/notes/progenitor-0.15.md`):
 //! - `api-version` header: progenitor sends it on every request; no provider defines it.
 //! - closed enums: every unit-only string enum gets an `Unknown(String)` variant.
-//! - empty success bodies: read as JSON `null` instead of failing.
-//! - non-JSON error bodies: routed to `Error::UnexpectedResponse`, which keeps the status, and
-//!   every unexpected response has its body read so that errors can show it.
+//! - required values checked at run time: `builders` makes operation builders typestate
+//!   builders (path parameters and body as arguments), and typify's runtime-checked type
+//!   builders are removed.
+//! - progenitor's `Error<E>`: every operation returns the runtime's `Error<E>`, through the
+//!   runtime's `respond` (empty success bodies read as `null`, non-JSON error bodies keep
+//!   their status, errors name the operation).
 //! - security schemes: turned into one trait per accepted credential combination.
 //!
 //! `requests` removes per-request work from progenitor's request building.
@@ -19,32 +22,141 @@ use syn::{Item, parse_quote};
 
 use crate::spec::{Operation, Spec};
 
+mod builders;
 mod requests;
 
-pub fn apply(mut file: syn::File, spec: &Spec) -> syn::File {
+use builders::BuilderShape;
+
+pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     requests::HeaderMaps.visit_file_mut(&mut file);
-    requests::borrowed_builder_errors(&mut file);
     requests::query_in_url(&mut file);
-    DecodeErrorBodies.visit_file_mut(&mut file);
-    DecodeSuccessBodies.visit_file_mut(&mut file);
-    requests::split_send(&mut file);
-    requests::scope_send_locals(&mut file);
+    runtime_error_type(&mut file);
     for item in &mut file.items {
         if let Item::Mod(module) = item
             && module.ident == "types"
             && let Some((_, items)) = &mut module.content
         {
+            remove_type_builders(items);
             tolerant_enums(items);
         }
     }
     let methods = client_methods(&file);
-    remove_inherent_operations(&mut file, &methods);
+    let index = operation_index(spec);
+    let docs = argument_docs(&methods);
+    // Before the builders: their docs move into bon's attribute, where no visitor sees them.
     RelinkOperationDocs::new(spec).visit_file_mut(&mut file);
+    let shapes = builders::typestate_builders(&mut file, &index, &docs)?;
+    remove_hooks_assertion(&mut file);
+    remove_inherent_operations(&mut file, &methods);
     file.items.extend(runtime_items(spec));
-    file.items.extend(operation_traits(spec, &methods));
+    file.items.extend(operation_traits(spec, &methods, &shapes)?);
     export_traits_in_prelude(&mut file);
-    file
+    Ok(file)
+}
+
+/// progenitor asserts that `Client` implements its `ClientHooks` (whose methods return
+/// progenitor's `Error`); no operation calls the hooks once `builders` has run.
+fn remove_hooks_assertion(file: &mut syn::File) {
+    file.items.retain(|item| !matches!(item, Item::Const(_)) || !quote!(#item).to_string().contains("ClientHooks"));
+}
+
+/// The provider's name (the spec's file stem, as in `xtask/providers.toml`) and its short
+/// label in error messages (up to the first `-`: `verloop-partner` → `verloop`).
+fn provider_names(spec: &Spec) -> (String, String) {
+    let name = spec.file.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default().to_string();
+    let label = name.split('-').next().unwrap_or_default().to_string();
+    (name, label)
+}
+
+/// Each operation's position in `OPERATIONS` (sorted by id).
+fn operation_index(spec: &Spec) -> BTreeMap<String, usize> {
+    let mut ids: Vec<&str> = spec.operations.iter().map(|op| op.operation_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.into_iter().enumerate().map(|(index, id)| (id.to_string(), index)).collect()
+}
+
+/// progenitor's `pub use progenitor_client::{…, Error, …}` → the runtime's `Error`, so every
+/// `Error<E>` in the generated code (and in its public API) is `whatsapp_sdk_runtime::Error`.
+fn runtime_error_type(file: &mut syn::File) {
+    struct WithoutError;
+    impl VisitMut for WithoutError {
+        fn visit_use_group_mut(&mut self, group: &mut syn::UseGroup) {
+            group.items = std::mem::take(&mut group.items)
+                .into_iter()
+                .filter(|tree| !matches!(tree, syn::UseTree::Name(name) if name.ident == "Error"))
+                .collect();
+        }
+    }
+    for item in &mut file.items {
+        if let Item::Use(import) = item
+            && quote!(#import).to_string().contains("progenitor_client")
+        {
+            WithoutError.visit_item_use_mut(import);
+        }
+    }
+    file.items.insert(0, parse_quote!(pub use ::whatsapp_sdk_runtime::Error;));
+}
+
+/// typify's `types::builder` module holds a builder per struct that checks required fields when
+/// it is converted, at run time; the structs themselves are what operations take.
+fn remove_type_builders(items: &mut Vec<Item>) {
+    let mentions_builder = |tokens: TokenStream| tokens.to_string().contains("builder ::");
+    items.retain_mut(|item| match item {
+        Item::Mod(module) => module.ident != "builder",
+        Item::Impl(imp) if imp.trait_.is_some() => !mentions_builder(quote!(#imp)),
+        Item::Impl(imp) => {
+            imp.items.retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
+            !imp.items.is_empty()
+        }
+        _ => true,
+    });
+}
+
+/// Each builder's parameter descriptions, from the `- `name`: description` list progenitor
+/// writes into its operation's docs.
+fn argument_docs(methods: &BTreeMap<String, syn::ImplItemFn>) -> BTreeMap<String, BTreeMap<String, String>> {
+    methods
+        .values()
+        .filter_map(|method| {
+            let syn::ReturnType::Type(_, ty) = &method.sig.output else { return None };
+            let builder = strip_lifetime(ty).segments.last()?.ident.to_string();
+            let mut arguments = BTreeMap::new();
+            let mut current: Option<(String, String)> = None;
+            for line in doc_text(&method.attrs).lines() {
+                if line.starts_with("```") {
+                    break;
+                }
+                if let Some(rest) = line.strip_prefix("- `")
+                    && let Some((name, description)) = rest.split_once("`: ")
+                {
+                    arguments.extend(current.take());
+                    current = Some((name.to_string(), description.trim().to_string()));
+                } else if let Some((_, description)) = &mut current
+                    && !line.trim().is_empty()
+                {
+                    description.push('\n');
+                    description.push_str(line.trim());
+                }
+            }
+            arguments.extend(current);
+            Some((builder, arguments))
+        })
+        .collect()
+}
+
+fn doc_text(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(meta) if meta.path.is_ident("doc") => match &meta.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(text.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Drops `header_map.append(HeaderName::from_static("api-version"), …)`.
@@ -59,61 +171,6 @@ impl VisitMut for RemoveApiVersionHeader {
         });
         visit_mut::visit_block_mut(self, block);
     }
-}
-
-/// `Error::ErrorResponse(ResponseValue::from_response(r).await?)` fails without the status when
-/// the body is not JSON; the runtime's `decode_error` keeps it as `Error::UnexpectedResponse`.
-struct DecodeErrorBodies;
-
-impl VisitMut for DecodeErrorBodies {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        // `Error::UnexpectedResponse(response)` → the runtime reads the body first, so the
-        // error can show it.
-        if let syn::Expr::Call(call) = expr
-            && path_ends_with(&call.func, &["Error", "UnexpectedResponse"])
-            && let Some(argument) = call.args.first()
-        {
-            let argument = argument.clone();
-            *expr = parse_quote!(::whatsapp_sdk_runtime::unexpected_response(#argument).await);
-            return;
-        }
-        visit_mut::visit_expr_mut(self, expr);
-    }
-
-    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-        if path_ends_with(&call.func, &["Error", "ErrorResponse"]) {
-            struct Replace;
-            impl VisitMut for Replace {
-                fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-                    if path_ends_with(&call.func, &["ResponseValue", "from_response"]) {
-                        *call.func = parse_quote!(::whatsapp_sdk_runtime::decode_error);
-                    }
-                    visit_mut::visit_expr_call_mut(self, call);
-                }
-            }
-            Replace.visit_expr_call_mut(call);
-        }
-        visit_mut::visit_expr_call_mut(self, call);
-    }
-}
-
-/// Success bodies go through the runtime's `decode_success`, which reads an empty body as
-/// `null` (progenitor fails on it even where the schema admits any value).
-struct DecodeSuccessBodies;
-
-impl VisitMut for DecodeSuccessBodies {
-    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-        if path_ends_with(&call.func, &["ResponseValue", "from_response"]) {
-            *call.func = parse_quote!(::whatsapp_sdk_runtime::decode_success);
-        }
-        visit_mut::visit_expr_call_mut(self, call);
-    }
-}
-
-fn path_ends_with(expr: &syn::Expr, suffix: &[&str]) -> bool {
-    let syn::Expr::Path(path) = expr else { return false };
-    let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    segments.ends_with(&suffix.iter().map(|s| s.to_string()).collect::<Vec<_>>())
 }
 
 /// Rewrites every unit-only string enum so that values the spec does not list deserialize
@@ -425,8 +482,10 @@ fn export_traits_in_prelude(file: &mut syn::File) {
     }
 }
 
-/// The operation table and the `ClientHooks` impl that hands every request to the runtime.
+/// The operation table the runtime reads (credentials, idempotency key, retries, error
+/// messages) and a lookup by id.
 fn runtime_items(spec: &Spec) -> Vec<Item> {
+    let (provider, label) = provider_names(spec);
     let mut operations: Vec<&Operation> = spec.operations.iter().collect();
     operations.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     let count = operations.len();
@@ -460,6 +519,8 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         );
         quote! {
             ::whatsapp_sdk_runtime::OperationSpec {
+                provider: #provider,
+                provider_label: #label,
                 id: #id,
                 method: #method,
                 path: #path,
@@ -470,11 +531,11 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         }
     });
     let file: syn::File = parse_quote! {
-        /// Every operation in the spec (sorted by id), as the runtime needs to see it.
+        /// Every operation in the spec (sorted by id), as the runtime needs to see it. Each
+        /// builder's `send` hands the runtime its entry.
         pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; #count] = [#(#entries),*];
 
-        /// The operation `id` names. Every request looks its operation up: a jump on the id's
-        /// length, then a comparison or two, costs less than a search of the table.
+        /// The operation `id` names: a jump on the id's length, then a comparison or two.
         pub fn operation(id: &str) -> Option<&'static ::whatsapp_sdk_runtime::OperationSpec> {
             let index = match id.len() {
                 #(#lookup_arms)*
@@ -484,48 +545,9 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         }
 
         impl Client {
-            /// What the `pre` and `exec` hooks do, with one lookup of the operation: authorizes
-            /// `request` (credential, idempotency key) and starts sending it under the runtime's
-            /// retries and tracing. Builders' `send` calls it.
-            fn exchange<E>(
-                &self,
-                mut request: reqwest::Request,
-                operation_id: &'static str,
-            ) -> ::std::result::Result<
-                impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> + '_,
-                Error<E>,
-            > {
-                let operation = operation(operation_id);
-                self.authorize_request(&mut request, operation)?;
-                Ok(self.inner.execute(&self.client, request, operation))
-            }
-
-            fn authorize_request<E>(
-                &self,
-                request: &mut reqwest::Request,
-                operation: Option<&::whatsapp_sdk_runtime::OperationSpec>,
-            ) -> ::std::result::Result<(), Error<E>> {
-                self.inner.prepare(request, operation).map_err(|e| Error::Custom(e.to_string()))
-            }
-        }
-
-        impl ClientHooks<::whatsapp_sdk_runtime::Runtime> for Client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                info: &OperationInfo,
-            ) -> ::std::result::Result<(), Error<E>> {
-                self.authorize_request(request, operation(info.operation_id))
-            }
-
-            // Not `async`: the runtime's future is returned as it is, not wrapped in another
-            // that would hold a second copy of the request.
-            fn exec(
-                &self,
-                request: reqwest::Request,
-                info: &OperationInfo,
-            ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-                self.inner.execute(&self.client, request, operation(info.operation_id))
+            /// The runtime every operation runs through (credential, retries, decoding).
+            pub fn runtime(&self) -> &::whatsapp_sdk_runtime::Runtime {
+                &self.inner
             }
         }
     };
@@ -557,43 +579,53 @@ fn idempotency_header(spec: &Spec, op: &Operation) -> Option<String> {
 }
 
 /// One trait per accepted credential combination, holding exactly the operations that
-/// accept it: a client that holds only that credential implements only that trait.
-fn operation_traits(spec: &Spec, methods: &BTreeMap<String, syn::ImplItemFn>) -> Vec<Item> {
-    let mut traits: BTreeMap<String, (Vec<String>, Vec<&syn::ImplItemFn>)> = BTreeMap::new();
+/// accept it: a client that holds only that credential implements only that trait. An
+/// operation's path parameters and body are its arguments; its docs show the new call.
+fn operation_traits(
+    spec: &Spec,
+    methods: &BTreeMap<String, syn::ImplItemFn>,
+    shapes: &BTreeMap<String, BuilderShape>,
+) -> Result<Vec<Item>, String> {
+    let mut traits: BTreeMap<String, (Vec<String>, Vec<syn::TraitItemFn>)> = BTreeMap::new();
     for op in spec.operations.iter().filter(|op| !op.multipart) {
         let Some(method) = methods.get(&op.operation_id) else { continue };
+        let syn::ReturnType::Type(_, builder) = &method.sig.output else { continue };
+        let builder_path = strip_lifetime(builder);
+        let builder_name = builder_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let shape = shapes.get(&builder_name).ok_or_else(|| format!("no builder for `{}`", op.operation_id))?;
+        let mut module = builder_path.clone();
+        module.segments.pop();
+        let params = &shape.params;
+        let (names, types): (Vec<_>, Vec<_>) = shape.positional.iter().cloned().unzip();
+        let ident = &method.sig.ident;
+        let docs = operation_docs(&method.attrs, &builder_name, &op.operation_id, shape);
+        let function: syn::TraitItemFn = parse_quote! {
+            #(#docs)*
+            fn #ident(&self, #(#names: impl ::std::convert::Into<#types>),*) -> #builder {
+                #module #params::new(self.raw_client(), #(#names),*)
+            }
+        };
         // `security: []` is one alternative that needs no credential.
         let alternatives = if op.security.is_empty() { vec![Vec::new()] } else { op.security.clone() };
         for alternative in &alternatives {
             let name = trait_name(alternative);
             let entry = traits.entry(name).or_insert_with(|| (alternative.clone(), Vec::new()));
-            entry.1.push(method);
+            entry.1.push(function.clone());
         }
     }
-    let traits = traits.into_iter().map(|(name, (schemes, methods))| {
+    let traits = traits.into_iter().map(|(name, (schemes, functions))| {
         let ident = format_ident!("{}", name);
         let doc = if schemes.is_empty() {
             " Operations that take no credential.".to_string()
         } else {
             format!(" Operations that accept the `{}` credentials.", schemes.join("` + `"))
         };
-        let methods = methods.iter().map(|method| {
-            let mut method = (*method).clone();
-            method.vis = syn::Visibility::Inherited;
-            let builder = match &method.sig.output {
-                syn::ReturnType::Type(_, ty) => ty.clone(),
-                syn::ReturnType::Default => unreachable!("filtered in client_methods"),
-            };
-            let builder_path = strip_lifetime(&builder);
-            method.block = parse_quote!({ #builder_path::new(self.raw_client()) });
-            method
-        });
         quote! {
             #[doc = #doc]
             pub trait #ident {
                 /// The generated client the operations run on.
                 fn raw_client(&self) -> &super::Client;
-                #(#methods)*
+                #(#functions)*
             }
         }
     });
@@ -602,10 +634,30 @@ fn operation_traits(spec: &Spec, methods: &BTreeMap<String, syn::ImplItemFn>) ->
         pub mod operations {
             #[allow(unused_imports)]
             use super::builder;
+            #[allow(unused_imports)]
+            use super::types;
             #(#traits)*
         }
     };
-    vec![Item::Mod(module)]
+    Ok(vec![Item::Mod(module)])
+}
+
+/// progenitor's docs of an operation with its example call in the new shape, and a line on
+/// what `send` needs.
+fn operation_docs(attrs: &[syn::Attribute], builder: &str, operation: &str, shape: &BuilderShape) -> Vec<syn::Attribute> {
+    let text = doc_text(attrs);
+    let prose = text.split("```").next().unwrap_or_default().trim_end();
+    let mut doc = format!("{prose}\n\n");
+    if !shape.required.is_empty() {
+        let required: Vec<String> = shape.required.iter().map(|name| format!("`{name}`")).collect();
+        doc.push_str(&format!(
+            "[`send`](builder::{builder}::send) needs {} set: without {}, it does not compile.\n\n",
+            required.join(", "),
+            if required.len() == 1 { "it" } else { "any of them" },
+        ));
+    }
+    doc.push_str(&format!("```ignore\n{}\n```", builders::example_call(operation, shape)));
+    doc.lines().map(|line| parse_quote!(#[doc = #line])).collect()
 }
 
 fn trait_name(schemes: &[String]) -> String {

@@ -144,9 +144,8 @@ fn crate_root(provider: &Provider) -> String {
          //! `specs/{spec}`. Use it through the `{name}` client crate, which adds credentials.\n\
          \n\
          #[rustfmt::skip]\n\
-         // Parameter lists in docs are built from the spec's multi-line descriptions, and\n\
-         // requests are built and sent with progenitor's `Error<E>`, returned by value.\n\
-         #[allow(clippy::doc_lazy_continuation, clippy::result_large_err)]\n\
+         // Parameter lists in docs are built from the spec's multi-line descriptions.\n\
+         #[allow(clippy::doc_lazy_continuation)]\n\
          mod generated;\n\
          \n\
          pub use generated::*;\n\
@@ -192,7 +191,8 @@ fn mock_manifest(provider: &Provider, source: &str) -> String {
 
 fn manifest(provider: &Provider, source: &str) -> String {
     let description = format!("Generated HTTP client for the {} API (from specs/{}).", provider.name, provider.spec);
-    let dependencies = "progenitor-client.workspace = true\n\
+    let dependencies = "bon.workspace = true\n\
+         progenitor-client.workspace = true\n\
          reqwest.workspace = true\n\
          serde.workspace = true\n\
          serde_json.workspace = true\n\

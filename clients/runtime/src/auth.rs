@@ -8,6 +8,12 @@ use crate::OperationSpec;
 pub trait Authorize: fmt::Debug + Send + Sync + 'static {
     /// Adds the credential to `request` the way `operation` expects it.
     fn authorize(&self, request: &mut reqwest::Request, operation: &OperationSpec) -> Result<(), CredentialError>;
+
+    /// The secret values this credential sends, so that error messages can remove them where
+    /// a provider echoes one back. Called only when an error is described.
+    fn secret_values(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A request could not be authorized; the message names what is missing, never a secret.

@@ -2,6 +2,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::RetryPolicy;
+use crate::redirect::redirect_policy;
+use crate::transport::Timeouts;
 
 /// Transport settings shared by every client: base URL, timeouts, retries, user agent,
 /// and optionally a `reqwest::Client` of the caller's (its own timeouts then apply).
@@ -64,8 +66,10 @@ impl Config {
         self
     }
 
-    /// Uses the caller's `reqwest::Client` (its pool, proxy and TLS settings; timeouts and user
-    /// agent of this config are then not applied).
+    /// Uses the caller's `reqwest::Client` (its pool, proxy and TLS settings; timeouts, user
+    /// agent and redirect policy of this config are then not applied). Build it with
+    /// [`redirect_policy`](crate::redirect_policy) so that a redirect cannot take a credential
+    /// to another origin.
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -81,7 +85,16 @@ impl Config {
         &self.retry
     }
 
-    /// The `reqwest::Client` to send with: the caller's, or one built from these settings.
+    /// The timeouts this config applies (none when the caller supplied the `reqwest::Client`).
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        match self.http_client {
+            Some(_) => Timeouts::default(),
+            None => Timeouts { connect: Some(self.connect_timeout), request: Some(self.timeout) },
+        }
+    }
+
+    /// The `reqwest::Client` to send with: the caller's, or one built from these settings
+    /// (redirects followed only within the origin: [`redirect_policy`](crate::redirect_policy)).
     pub fn http_client(&self) -> Result<reqwest::Client, ConfigError> {
         if let Some(client) = &self.http_client {
             return Ok(client.clone());
@@ -90,6 +103,7 @@ impl Config {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(&self.user_agent)
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| ConfigError(e.without_url().to_string()))
     }

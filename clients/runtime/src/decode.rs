@@ -1,31 +1,25 @@
-//! Response decoding. The decoders are combinators rather than `async fn`s, which would keep a
-//! second copy of the response; `respond`, a whole exchange, takes only closures. Headers are
-//! moved out of the response rather than copied.
-
-// The size of the error is progenitor's (`Error<E>`), which generated code expects.
-#![allow(clippy::result_large_err)]
-
-use std::future::Future;
+//! The whole exchange of an operation: build the request, authorize it, send it under the
+//! retry policy, classify the response's status as the spec does, and decode its body. Every
+//! failure comes back as the runtime's [`Error`], attributed to the operation.
 
 use bytes::Bytes;
-use futures::FutureExt;
-use progenitor_client::{Error, ResponseValue};
+use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-/// The body of a response that ended in `Error::UnexpectedResponse`, already read, so that
-/// error conversions (which are not async) can show it. Kept in the response's extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawBody(pub Bytes);
+use crate::error::{ApiError, ErrorKind, InvalidResponse, RawResponse, summarize};
+use crate::redirect::RedirectError;
+use crate::transport::TransportError;
+use crate::{Error, OperationSpec, Runtime, redact};
 
 /// What the spec says a response status is, for one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply {
     /// A documented success: its body is the operation's success type.
     Success,
-    /// A documented success without a body (the success type is `()`): the body is not read,
-    /// as with progenitor's `ResponseValue::empty`.
+    /// A documented success without a body (the success type is `()`): the body is not read.
     Empty,
     /// A documented error: its body is the operation's error type.
     Error,
@@ -33,115 +27,193 @@ pub enum Reply {
     Unexpected,
 }
 
-/// The whole exchange of a generated operation's `send`. On the first poll (futures do
-/// nothing until polled) `start` builds the request and starts sending it; then the response's
-/// status is classified by `reply` and its body decoded so. Its arguments are only `start` and
-/// the zero-sized `reply` (measured: fewer instructions than the same steps as combinators).
-pub async fn respond<T, E, S, F, C>(start: F, reply: C) -> Result<ResponseValue<T>, Error<E>>
-where
-    T: DeserializeOwned,
-    E: DeserializeOwned,
-    S: Future<Output = reqwest::Result<reqwest::Response>>,
-    F: FnOnce() -> Result<S, Error<E>>,
-    C: FnOnce(u16) -> Reply,
-{
-    let mut response = start()?.await?;
-    let reply = reply(response.status().as_u16());
-    if reply == Reply::Empty {
-        let value = serde_json::from_value(serde_json::Value::Null)
-            .map_err(|e| Error::InvalidResponsePayload(Bytes::new(), e))?;
-        return Ok(ResponseValue::new(value, response.status(), std::mem::take(response.headers_mut())));
+impl Runtime {
+    /// One operation, start to end. Nothing happens until the future is polled: then `build`
+    /// makes the request, the credential and idempotency key are added, the request is sent
+    /// (retried when safe), `reply` classifies the status and the body is decoded so.
+    pub async fn respond<T, E, F, C>(
+        &self,
+        client: &reqwest::Client,
+        operation: &'static OperationSpec,
+        build: F,
+        reply: C,
+    ) -> Result<ResponseValue<T>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: DeserializeOwned + Serialize,
+        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
+        C: FnOnce(u16) -> Reply,
+    {
+        let mut response = match self.start(client, operation, build) {
+            Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
+            Err(error) => return Err(error.at(operation)),
+        };
+        let status = response.status();
+        let reply = reply(status.as_u16());
+        let headers = std::mem::take(response.headers_mut());
+        if reply == Reply::Empty {
+            return self.decode(operation, Reply::Success, status, headers, Bytes::new());
+        }
+        let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
+        self.decode(operation, reply, status, headers, body)
     }
-    let (head, body) = read(response).await?;
-    match reply {
-        // `Empty` has returned above.
-        Reply::Success | Reply::Empty => success(head, body),
-        Reply::Error => Err(match documented(head, body) {
-            Ok(value) => Error::ErrorResponse(value),
-            Err(error) => error,
-        }),
-        Reply::Unexpected => Err(Error::UnexpectedResponse(head.rebuild(body))),
+
+    /// [`Runtime::respond`] for an operation whose success is a byte stream (a download): the
+    /// success body is handed over unread; errors are decoded as usual.
+    pub async fn respond_stream<E, F, C>(
+        &self,
+        client: &reqwest::Client,
+        operation: &'static OperationSpec,
+        build: F,
+        reply: C,
+    ) -> Result<ResponseValue<ByteStream>, Error<E>>
+    where
+        E: DeserializeOwned + Serialize,
+        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
+        C: FnOnce(u16) -> Reply,
+    {
+        let mut response = match self.start(client, operation, build) {
+            Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
+            Err(error) => return Err(error.at(operation)),
+        };
+        let status = response.status();
+        let reply = reply(status.as_u16());
+        if matches!(reply, Reply::Success | Reply::Empty) {
+            return Ok(ResponseValue::stream(response));
+        }
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
+        match self.decode::<(), E>(operation, reply, status, headers, body) {
+            Ok(_) => unreachable!("only an error reply is decoded here"),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Builds and authorizes the request and starts sending it.
+    fn start<'a, E>(
+        &'a self,
+        client: &'a reqwest::Client,
+        operation: &'static OperationSpec,
+        build: impl FnOnce() -> Result<reqwest::Request, Error<E>>,
+    ) -> Result<impl Future<Output = reqwest::Result<reqwest::Response>> + 'a, Error<E>> {
+        let mut request = build()?;
+        self.prepare(&mut request, Some(operation))?;
+        Ok(self.execute(client, request, Some(operation)))
+    }
+
+    fn transport_error<E>(&self, error: reqwest::Error, operation: &'static OperationSpec) -> Error<E> {
+        let kind = match RedirectError::find(&error) {
+            Some(redirect) => ErrorKind::Redirect(redirect),
+            None => ErrorKind::Transport(TransportError::new(error, self.timeouts())),
+        };
+        Error::new(kind).at(operation)
+    }
+
+    fn decode<T, E>(
+        &self,
+        operation: &'static OperationSpec,
+        reply: Reply,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Result<ResponseValue<T>, Error<E>>
+    where
+        T: DeserializeOwned,
+        E: DeserializeOwned + Serialize,
+    {
+        let kind = match reply {
+            Reply::Success | Reply::Empty => match decode_json::<T>(&body) {
+                Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
+                Err(_) => {
+                    let (path, message) = locate_mismatch::<T>(&body);
+                    let secrets = self.secret_values();
+                    let message = redact::scrub(&message, &secrets);
+                    ErrorKind::InvalidResponse(InvalidResponse::new(
+                        status,
+                        headers,
+                        body.clone(),
+                        path,
+                        redact::snippet(&body, &secrets),
+                        message,
+                    ))
+                }
+            },
+            Reply::Error => match serde_json::from_slice::<E>(&body) {
+                Ok(documented) => {
+                    let summary = redact::scrub(&summarize(&documented), &self.secret_values());
+                    ErrorKind::Api(ApiError::new(status, headers, documented, summary))
+                }
+                Err(_) => self.unexpected(status, headers, body),
+            },
+            Reply::Unexpected => self.unexpected(status, headers, body),
+        };
+        Err(Error::new(kind).at(operation))
+    }
+
+    fn unexpected<E>(&self, status: StatusCode, headers: HeaderMap, body: Bytes) -> ErrorKind<E> {
+        let snippet = redact::snippet(&body, &self.secret_values());
+        ErrorKind::UnexpectedResponse(RawResponse::new(status, headers, body, snippet))
     }
 }
 
-/// Decodes a documented success response. An empty body is read as JSON `null`, so an
-/// operation whose schema admits any value accepts a bodiless answer; any other type reports
-/// `Error::InvalidResponsePayload` as before.
-pub fn decode_success<T: DeserializeOwned, E>(
-    response: reqwest::Response,
-) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
-    read(response).map(|read| {
-        let (head, body) = read?;
-        success(head, body)
-    })
-}
-
-/// Decodes a documented error response. A body that is not the documented JSON becomes
-/// `Error::UnexpectedResponse` with the status, headers and body intact (progenitor's own
-/// decoding would lose the status).
-pub fn decode_error<T: DeserializeOwned, E>(
-    response: reqwest::Response,
-) -> impl Future<Output = Result<ResponseValue<T>, Error<E>>> {
-    read(response).map(|read| {
-        let (head, body) = read?;
-        documented(head, body)
-    })
-}
-
-/// A response whose status the spec does not list, with its body read into [`RawBody`].
-pub fn unexpected_response<E>(response: reqwest::Response) -> impl Future<Output = Error<E>> {
-    read(response).map(|read| match read {
-        Ok((head, body)) => Error::UnexpectedResponse(head.rebuild(body)),
-        Err(error) => error,
-    })
-}
-
-fn success<T: DeserializeOwned, E>(head: Head, body: Bytes) -> Result<ResponseValue<T>, Error<E>> {
-    let decoded = if body.iter().all(u8::is_ascii_whitespace) {
+/// An empty body reads as JSON `null`, so an operation whose schema admits any value accepts a
+/// bodiless answer, and a bodiless success decodes as `()`.
+fn decode_json<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
         serde_json::from_value(serde_json::Value::Null)
     } else {
-        serde_json::from_slice(&body)
-    };
-    decoded
-        .map(|value| ResponseValue::new(value, head.status, head.headers))
-        .map_err(|e| Error::InvalidResponsePayload(body, e))
-}
-
-fn documented<T: DeserializeOwned, E>(head: Head, body: Bytes) -> Result<ResponseValue<T>, Error<E>> {
-    match serde_json::from_slice::<T>(&body) {
-        Ok(value) => Ok(ResponseValue::new(value, head.status, head.headers)),
-        Err(_) => Err(Error::UnexpectedResponse(head.rebuild(body))),
+        serde_json::from_slice(body)
     }
 }
 
-/// What is kept of a response while its body is read.
-struct Head {
-    status: StatusCode,
-    headers: HeaderMap,
-    version: reqwest::Version,
-}
-
-impl Head {
-    /// The response again, with its body already read (and kept as [`RawBody`]).
-    fn rebuild(self, body: Bytes) -> reqwest::Response {
-        let mut rebuilt = http::Response::new(body.clone());
-        *rebuilt.status_mut() = self.status;
-        *rebuilt.headers_mut() = self.headers;
-        *rebuilt.version_mut() = self.version;
-        rebuilt.extensions_mut().insert(RawBody(body));
-        reqwest::Response::from(rebuilt)
+/// Decodes again, on the error path only, tracking where it fails: the JSON pointer of the
+/// failing member and serde's message.
+fn locate_mismatch<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => (String::new(), "the body decodes only partially".to_string()),
+        Err(error) => (pointer(error.path()), error.inner().to_string()),
     }
 }
 
-/// The response's head and whole body; the headers are moved out before the body is read.
-fn read<E>(mut response: reqwest::Response) -> impl Future<Output = Result<(Head, Bytes), Error<E>>> {
-    let head = Head {
-        status: response.status(),
-        headers: std::mem::take(response.headers_mut()),
-        version: response.version(),
-    };
-    response.bytes().map(move |body| match body {
-        Ok(body) => Ok((head, body)),
-        Err(e) => Err(Error::ResponseBodyError(e.without_url())),
-    })
+/// `data[3].status` as a JSON pointer: `/data/3/status`.
+fn pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.replace('~', "~0").replace('/', "~1")),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .fold(String::new(), |mut out, token| {
+            out.push('/');
+            out.push_str(&token);
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Page {
+        data: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        status: u8,
+    }
+
+    #[test]
+    fn mismatches_are_located_by_json_pointer() {
+        let body = br#"{"data":[{"status":1},{"status":2},{"status":3},{"status":"late"}]}"#;
+        let (path, message) = locate_mismatch::<Page>(body);
+        assert_eq!(path, "/data/3/status");
+        assert!(message.contains("invalid type: string"), "{message}");
+        assert_eq!(locate_mismatch::<Page>(b"not json").0, "");
+    }
 }

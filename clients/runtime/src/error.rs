@@ -1,50 +1,61 @@
-//! The error type every client returns, generic over the provider's documented error body.
+//! The error every operation returns: which provider operation failed and why, in one line,
+//! with its cause kept in `source()`. Generic over the provider's documented error body.
 
 use std::fmt;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 
-use crate::{ConfigError, CredentialError, RawBody};
+use crate::redirect::RedirectError;
+use crate::retry::retry_after;
+use crate::transport::TransportError;
+use crate::{ConfigError, CredentialError, OperationSpec};
 
-/// What can go wrong calling a provider. `E` is the provider's documented error body.
-/// No variant's `Display` or `Debug` holds a credential: transport errors lose their URL.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong calling a provider. `E` is the provider's documented error body.
+///
+/// `Display` is one line naming the operation and the cause
+/// (`wapio get_session: HTTP 404 not_found: Session not found`); `source()` is the cause
+/// (a transport error without its URL, a decoding error, a credential error). Neither holds a
+/// credential: bodies are shown as redacted snippets and URLs are never shown.
+pub struct Error<E> {
+    inner: Box<Inner<E>>,
+}
+
+struct Inner<E> {
+    operation: Option<&'static OperationSpec>,
+    kind: ErrorKind<E>,
+}
+
+/// Why an operation failed.
+#[derive(Debug)]
 #[non_exhaustive]
-pub enum Error<E: fmt::Debug + Serialize> {
+pub enum ErrorKind<E> {
     /// The provider answered with its documented error body.
-    #[error("{0}")]
-    Api(Box<ApiError<E>>),
+    Api(ApiError<E>),
     /// A status the spec does not document for the operation, or an error body that is not
     /// the documented JSON.
-    #[error("unexpected HTTP {}{}", .0.status, snippet(&.0.body))]
-    UnexpectedResponse(Box<RawResponse>),
-    /// A documented success status whose body does not match the spec.
-    #[error("the response body does not match the spec: {source}")]
-    InvalidResponse {
-        /// The raw body, as received.
-        body: Bytes,
-        /// Where decoding failed.
-        source: serde_json::Error,
-    },
-    /// The request could not be sent or the response not read (connection, timeout, TLS).
-    #[error("transport error: {0}")]
-    Transport(reqwest::Error),
-    /// A required parameter was not set, or a value could not be encoded.
-    #[error("invalid request: {0}")]
+    UnexpectedResponse(RawResponse),
+    /// A documented success whose body does not match the spec.
+    InvalidResponse(InvalidResponse),
+    /// No response arrived: the connection failed or timed out, or the body broke off.
+    Transport(TransportError),
+    /// The provider redirected to another origin (not followed: credentials stay with the
+    /// provider), or redirected too often.
+    Redirect(RedirectError),
+    /// The request could not be built (a value that cannot be encoded).
     InvalidRequest(String),
     /// The credential cannot be used for this operation.
-    #[error("credential error: {0}")]
-    Credential(String),
+    Credential(CredentialError),
     /// The HTTP client could not be built.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
 }
 
 /// A documented error body with the response it came in.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ApiError<E> {
     /// The HTTP status.
     pub status: StatusCode,
@@ -52,45 +63,113 @@ pub struct ApiError<E> {
     pub headers: HeaderMap,
     /// The decoded body.
     pub body: E,
-}
-
-impl<E: Serialize> fmt::Display for ApiError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "API error: HTTP {}", self.status)?;
-        match serde_json::to_string(&self.body) {
-            Ok(body) if body != "{}" && body != "null" => write!(f, ": {body}"),
-            _ => Ok(()),
-        }
-    }
+    /// The `code: message` the body holds, redacted, for `Display`.
+    summary: String,
 }
 
 /// A response the spec does not describe, as received.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct RawResponse {
     /// The HTTP status.
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
-    /// The raw body.
+    /// The raw body. It is never shown by `Display` or `Debug` (they show [`RawResponse::snippet`]).
     pub body: Bytes,
+    snippet: String,
 }
 
-impl<E: fmt::Debug + Serialize> Error<E> {
-    /// The HTTP status, when a response arrived.
+/// A documented success status whose body does not match the spec.
+#[non_exhaustive]
+pub struct InvalidResponse {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw body. It is never shown by `Display` or `Debug`.
+    pub body: Bytes,
+    path: String,
+    snippet: String,
+    cause: BodyMismatch,
+}
+
+/// Where and why a body did not decode; the message has credential values removed.
+#[derive(Debug, Clone)]
+pub struct BodyMismatch {
+    message: String,
+}
+
+impl<E> Error<E> {
+    pub(crate) fn new(kind: ErrorKind<E>) -> Self {
+        Self { inner: Box::new(Inner { operation: None, kind }) }
+    }
+
+    /// The error, attributed to `operation` (unless it already names one).
+    pub(crate) fn at(mut self, operation: &'static OperationSpec) -> Self {
+        self.inner.operation.get_or_insert(operation);
+        self
+    }
+
+    /// A request that cannot be built; the message must not hold a secret.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest(message.into()))
+    }
+
+    /// A request that reqwest could not build (its URL is left out: it may hold a credential).
+    #[doc(hidden)]
+    pub fn unbuildable(error: reqwest::Error) -> Self {
+        Self::invalid_request(error.without_url().to_string())
+    }
+
+    /// A header parameter whose value cannot be sent in a header.
+    #[doc(hidden)]
+    pub fn invalid_header(_: reqwest::header::InvalidHeaderValue) -> Self {
+        Self::invalid_request("a header parameter holds characters not allowed in a header")
+    }
+
+    /// A credential that cannot be used (or was not issued); the message must not hold a secret.
+    pub fn credential(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Credential(CredentialError::new(message)))
+    }
+
+    /// Why the operation failed.
+    pub fn kind(&self) -> &ErrorKind<E> {
+        &self.inner.kind
+    }
+
+    /// Why the operation failed, by value.
+    pub fn into_kind(self) -> ErrorKind<E> {
+        self.inner.kind
+    }
+
+    /// The spec's `operationId` of the failed operation (`get_session`), when it is known.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation.map(|op| op.id)
+    }
+
+    /// The provider (`wapio`, `verloop-partner`, `woztell`), when the operation is known.
+    pub fn provider(&self) -> Option<&'static str> {
+        self.inner.operation.map(|op| op.provider)
+    }
+
+    /// The HTTP status, when a response arrived (a redirect that was not followed included).
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Api(api) => Some(api.status),
-            Error::UnexpectedResponse(raw) => Some(raw.status),
-            Error::Transport(error) => error.status(),
+        match self.kind() {
+            ErrorKind::Api(api) => Some(api.status),
+            ErrorKind::UnexpectedResponse(raw) => Some(raw.status),
+            ErrorKind::InvalidResponse(invalid) => Some(invalid.status),
+            ErrorKind::Redirect(redirect) => Some(redirect.status()),
             _ => None,
         }
     }
 
     /// The response headers, when a response arrived.
     pub fn headers(&self) -> Option<&HeaderMap> {
-        match self {
-            Error::Api(api) => Some(&api.headers),
-            Error::UnexpectedResponse(raw) => Some(&raw.headers),
+        match self.kind() {
+            ErrorKind::Api(api) => Some(&api.headers),
+            ErrorKind::UnexpectedResponse(raw) => Some(&raw.headers),
+            ErrorKind::InvalidResponse(invalid) => Some(&invalid.headers),
             _ => None,
         }
     }
@@ -102,53 +181,208 @@ impl<E: fmt::Debug + Serialize> Error<E> {
 
     /// The documented error body, when the provider sent one.
     pub fn body(&self) -> Option<&E> {
-        match self {
-            Error::Api(api) => Some(&api.body),
+        match self.kind() {
+            ErrorKind::Api(api) => Some(&api.body),
             _ => None,
         }
+    }
+
+    /// Whether no response arrived in time (connecting or waiting for the answer).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Transport(transport) if transport.is_timeout())
+    }
+
+    /// Whether no connection could be made (refused, DNS, TLS, connect timeout): the request
+    /// cannot have reached the provider.
+    pub fn is_connect(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Transport(transport) if transport.is_connect())
     }
 
     /// Whether the provider refused the call for its rate limit (HTTP 429).
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
-}
 
-fn snippet(body: &[u8]) -> String {
-    const LIMIT: usize = 200;
-    if body.is_empty() {
-        return String::new();
+    /// Whether the client's retry policy retries such a failure: a failed connection or a 429
+    /// always; a timeout, a broken response or a 500/502/503/504 when the operation is safe to
+    /// repeat (an idempotent method, or an idempotency key).
+    pub fn is_retryable(&self) -> bool {
+        let safe_to_repeat = self.inner.operation.is_some_and(OperationSpec::is_safe_to_repeat);
+        match self.kind() {
+            ErrorKind::Transport(transport) => transport.is_connect() || safe_to_repeat,
+            _ => self.status().is_some_and(|status| crate::retry::is_retryable(status, safe_to_repeat)),
+        }
     }
-    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT)]);
-    let ellipsis = if body.len() > LIMIT { "…" } else { "" };
-    format!(": {}{ellipsis}", text.trim())
+
+    /// How long the provider asked to wait (`Retry-After`), when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.headers().and_then(|headers| retry_after(headers, SystemTime::now()))
+    }
 }
 
-impl<E: fmt::Debug + Serialize> From<progenitor_client::Error<E>> for Error<E> {
-    fn from(error: progenitor_client::Error<E>) -> Self {
-        use progenitor_client::Error as Raw;
-        match error {
-            Raw::ErrorResponse(response) => {
-                let (status, headers) = (response.status(), response.headers().clone());
-                Error::Api(Box::new(ApiError { status, headers, body: response.into_inner() }))
+impl<E> ApiError<E> {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: E, summary: String) -> Self {
+        Self { status, headers, body, summary }
+    }
+}
+
+impl RawResponse {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: Bytes, snippet: String) -> Self {
+        Self { status, headers, body, snippet }
+    }
+
+    /// The start of the body (at most 512 bytes), with credentials and secret-looking members
+    /// redacted: what `Display` shows.
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+}
+
+impl InvalidResponse {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        path: String,
+        snippet: String,
+        message: String,
+    ) -> Self {
+        Self { status, headers, body, path, snippet, cause: BodyMismatch { message } }
+    }
+
+    /// The JSON pointer where decoding failed (`/data/3/status`; empty for the whole body).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The start of the body (at most 512 bytes), redacted.
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+
+    /// Why the body did not decode there.
+    pub fn cause(&self) -> &BodyMismatch {
+        &self.cause
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.inner.operation {
+            write!(f, "{} {}: ", operation.provider_label, operation.id)?;
+        }
+        match self.kind() {
+            ErrorKind::Api(api) => {
+                write!(f, "HTTP {}", api.status.as_u16())?;
+                if api.summary.is_empty() {
+                    write!(f, " {}", api.status.canonical_reason().unwrap_or("error"))
+                } else {
+                    write!(f, " {}", api.summary)
+                }
             }
-            Raw::UnexpectedResponse(response) => Error::UnexpectedResponse(Box::new(RawResponse {
-                status: response.status(),
-                headers: response.headers().clone(),
-                body: response.extensions().get::<RawBody>().map(|raw| raw.0.clone()).unwrap_or_default(),
-            })),
-            Raw::InvalidResponsePayload(body, source) => Error::InvalidResponse { body, source },
-            Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) | Raw::ResponseBodyError(e) => {
-                Error::Transport(e.without_url())
+            ErrorKind::UnexpectedResponse(raw) => {
+                write!(f, "unexpected HTTP {}", raw.status)?;
+                if !raw.snippet.is_empty() {
+                    write!(f, ": {}", raw.snippet)?;
+                }
+                Ok(())
             }
-            Raw::InvalidRequest(message) => Error::InvalidRequest(message),
-            Raw::Custom(message) => Error::Credential(message),
+            ErrorKind::InvalidResponse(invalid) => {
+                let at = if invalid.path.is_empty() { "/" } else { &invalid.path };
+                write!(
+                    f,
+                    "HTTP {} body does not match the spec at {at}: {}",
+                    invalid.status.as_u16(),
+                    invalid.cause.message
+                )
+            }
+            ErrorKind::Transport(transport) => write!(f, "{transport}"),
+            ErrorKind::Redirect(redirect) => write!(f, "{redirect}"),
+            ErrorKind::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            ErrorKind::Credential(error) => write!(f, "credential error: {error}"),
+            ErrorKind::Config(error) => write!(f, "{error}"),
         }
     }
 }
 
-impl<E: fmt::Debug + Serialize> From<CredentialError> for Error<E> {
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error").field("operation", &self.operation()).field("kind", self.kind()).finish()
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.kind() {
+            ErrorKind::InvalidResponse(invalid) => Some(&invalid.cause),
+            ErrorKind::Transport(transport) => Some(transport),
+            ErrorKind::Redirect(redirect) => Some(redirect),
+            ErrorKind::Credential(error) => Some(error),
+            ErrorKind::Config(error) => Some(error),
+            ErrorKind::Api(_) | ErrorKind::UnexpectedResponse(_) | ErrorKind::InvalidRequest(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("snippet", &self.snippet)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for InvalidResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvalidResponse")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("cause", &self.cause.message)
+            .field("snippet", &self.snippet)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for BodyMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for BodyMismatch {}
+
+impl<E> From<ConfigError> for Error<E> {
+    fn from(error: ConfigError) -> Self {
+        Self::new(ErrorKind::Config(error))
+    }
+}
+
+impl<E> From<CredentialError> for Error<E> {
     fn from(error: CredentialError) -> Self {
-        Error::Credential(error.to_string())
+        Self::new(ErrorKind::Credential(error))
+    }
+}
+
+/// `code: message` from a documented error body, for `Display`: the first string member named
+/// like a code and the first named like a message (top level, or inside an `error` object).
+pub(crate) fn summarize<E: Serialize>(body: &E) -> String {
+    let Ok(value) = serde_json::to_value(body) else { return String::new() };
+    let pick = |names: &[&str]| -> Option<String> {
+        let scopes = [Some(&value), value.get("error")];
+        scopes.into_iter().flatten().find_map(|scope| {
+            names.iter().find_map(|name| match scope.get(name)? {
+                serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
+                _ => None,
+            })
+        })
+    };
+    let code = pick(&["reason_code", "code", "error_code", "type"]);
+    let message = pick(&["message", "error", "detail", "description", "error_description"]);
+    match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(text), None) | (None, Some(text)) => text,
+        (None, None) => String::new(),
     }
 }

@@ -1,8 +1,9 @@
 //! The runtime shared by the WhatsApp provider clients.
 //!
-//! Generated crates (`generated/*`) carry a [`Runtime`] as progenitor's inner type and route every
-//! request through [`Runtime::prepare`] (credentials, idempotency key) and [`Runtime::execute`]
-//! (retries, tracing, URL redaction). The handwritten client crates build it from a [`Config`]
+//! Generated crates (`generated/*`) carry a [`Runtime`] as progenitor's inner type and run every
+//! operation through [`Runtime::respond`]: credentials and idempotency key ([`Runtime::prepare`]),
+//! retries, tracing and URL redaction ([`Runtime::execute`]), decoding into the operation's
+//! types, and one [`Error`] type that names the operation and keeps the cause. The handwritten client crates build it from a [`Config`]
 //! and an [`Authorize`] implementation of their own.
 
 #![deny(missing_docs)]
@@ -15,23 +16,26 @@ mod meta;
 mod operation;
 pub mod pagination;
 mod query;
+pub mod redact;
+mod redirect;
 mod retry;
 mod runtime;
+mod transport;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
-pub use decode::{RawBody, Reply, decode_error, decode_success, respond, unexpected_response};
-pub use error::{ApiError, Error, RawResponse};
+pub use decode::Reply;
+pub use error::{ApiError, BodyMismatch, Error, ErrorKind, InvalidResponse, RawResponse};
 pub use meta::{ResponseMeta, ResponseMetaExt};
 pub use operation::OperationSpec;
 pub use query::QueryWriter;
+pub use redirect::{MAX_REDIRECTS, RedirectError, redirect_policy};
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
+pub use transport::TransportError;
 
-/// progenitor's own error type, which generated operations return; it converts into [`Error`].
-pub use progenitor_client::Error as GeneratedError;
 /// Re-exported so client crates share the exact types the generated code uses.
-pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 pub use secrecy::{ExposeSecret, SecretString};

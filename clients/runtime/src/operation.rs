@@ -4,6 +4,10 @@ use reqwest::header::HeaderName;
 /// table of these (`OPERATIONS`), and a lookup by id (`operation`), written by `cargo xtask regen`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationSpec {
+    /// The provider, as `xtask/providers.toml` names it (`verloop-partner`).
+    pub provider: &'static str,
+    /// The provider's short name in error messages (`verloop`).
+    pub provider_label: &'static str,
     /// The spec's `operationId`.
     pub id: &'static str,
     /// HTTP method, upper case.
@@ -36,6 +40,12 @@ impl OperationSpec {
     pub fn is_idempotent_method(&self) -> bool {
         matches!(self.method, "GET" | "HEAD" | "OPTIONS" | "PUT" | "DELETE")
     }
+
+    /// Whether every request of the operation may be sent twice: an idempotent method, or an
+    /// idempotency key (which the runtime always sets).
+    pub fn is_safe_to_repeat(&self) -> bool {
+        self.is_idempotent_method() || self.idempotency_header.is_some()
+    }
 }
 
 #[cfg(test)]
@@ -43,6 +53,8 @@ mod tests {
     use super::*;
 
     const A: OperationSpec = OperationSpec {
+        provider: "test",
+        provider_label: "test",
         id: "a_op",
         method: "GET",
         path: "/a",
@@ -51,6 +63,8 @@ mod tests {
         credential_body_field: None,
     };
     const B: OperationSpec = OperationSpec {
+        provider: "test",
+        provider_label: "test",
         id: "b_op",
         method: "POST",
         path: "/b",
@@ -66,5 +80,6 @@ mod tests {
         assert!(b.accepts(&["signed", "token"]) && !b.accepts(&["token"]));
         assert!(b.requires("signed") && !a.requires("token"));
         assert!(a.is_idempotent_method() && !b.is_idempotent_method());
+        assert!(a.is_safe_to_repeat() && b.is_safe_to_repeat());
     }
 }

@@ -6,8 +6,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// When and how long to wait before sending a request again.
 ///
 /// Only requests that are safe to repeat are retried: idempotent methods, and requests that
-/// carry an idempotency key. Others are retried only when the connection could not be
-/// established, i.e. when the request cannot have reached the server.
+/// carry an idempotency key. Others are retried only when the request cannot have been
+/// processed: the connection could not be established, or the server answered 429 (refused
+/// before processing).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying.
@@ -51,7 +52,7 @@ impl RetryPolicy {
         match outcome {
             Outcome::ConnectFailed => Some(self.backoff(retry)),
             Outcome::NoResponse if safe_to_repeat => Some(self.backoff(retry)),
-            Outcome::Response(status, headers) if safe_to_repeat && is_retryable_status(status) => {
+            Outcome::Response(status, headers) if is_retryable(status, safe_to_repeat) => {
                 match retry_after(headers, SystemTime::now()) {
                     Some(wait) if wait > self.max_retry_after => None,
                     Some(wait) => Some(wait),
@@ -70,8 +71,14 @@ impl RetryPolicy {
     }
 }
 
-fn is_retryable_status(status: StatusCode) -> bool {
-    matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+/// Whether a response with `status` is sent again: a 429 always, a server error only when the
+/// request is safe to repeat.
+pub(crate) fn is_retryable(status: StatusCode, safe_to_repeat: bool) -> bool {
+    match status.as_u16() {
+        429 => true,
+        500 | 502 | 503 | 504 => safe_to_repeat,
+        _ => false,
+    }
 }
 
 /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
@@ -116,6 +123,10 @@ mod tests {
         assert!(policy.next_delay(1, false, Outcome::Response(StatusCode::SERVICE_UNAVAILABLE, &empty)).is_none());
         assert!(policy.next_delay(1, true, Outcome::NoResponse).is_some());
         assert!(policy.next_delay(1, true, Outcome::Response(StatusCode::SERVICE_UNAVAILABLE, &empty)).is_some());
+        // A 429 was refused before processing: safe to send again whatever the method.
+        assert!(policy.next_delay(1, false, Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &empty)).is_some());
+        let too_long = headers("3600");
+        assert!(policy.next_delay(1, false, Outcome::Response(StatusCode::TOO_MANY_REQUESTS, &too_long)).is_none());
     }
 
     #[test]

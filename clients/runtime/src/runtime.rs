@@ -8,19 +8,31 @@ use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
 use crate::retry::Outcome;
-use crate::{Authorize, CredentialError, OperationSpec, RetryPolicy};
+use crate::transport::Timeouts;
+use crate::{Authorize, Config, CredentialError, OperationSpec, RetryPolicy};
 
-/// The inner value of every generated client: the credential and the retry policy.
+/// The inner value of every generated client: the credential, the retry policy, and the
+/// timeouts (to say which one ran out).
 #[derive(Clone)]
 pub struct Runtime {
     credential: Arc<dyn Authorize>,
     retry: RetryPolicy,
+    timeouts: Timeouts,
 }
 
 impl Runtime {
-    /// A runtime that authorizes with `credential` and retries under `retry`.
-    pub fn new(credential: impl Authorize, retry: RetryPolicy) -> Self {
-        Self { credential: Arc::new(credential), retry }
+    /// A runtime that authorizes with `credential` and retries under `config`'s policy.
+    pub fn new(credential: impl Authorize, config: &Config) -> Self {
+        Self { credential: Arc::new(credential), retry: config.retry_policy().clone(), timeouts: config.timeouts() }
+    }
+
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The credential's secret values, for removing them from error messages.
+    pub(crate) fn secret_values(&self) -> Vec<String> {
+        self.credential.secret_values()
     }
 
     /// The retry policy.
@@ -192,7 +204,11 @@ fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime").field("credential", &self.credential).field("retry", &self.retry).finish()
+        f.debug_struct("Runtime")
+            .field("credential", &self.credential)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .finish()
     }
 }
 

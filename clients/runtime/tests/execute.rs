@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use whatsapp_sdk_runtime::{Authorize, CredentialError, OperationSpec, RetryPolicy, Runtime};
+use whatsapp_sdk_runtime::{Authorize, Config, CredentialError, OperationSpec, RetryPolicy, Runtime};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -20,6 +20,8 @@ impl Authorize for StaticToken {
 }
 
 const SEND: OperationSpec = OperationSpec {
+    provider: "test",
+    provider_label: "test",
     id: "send",
     method: "POST",
     path: "/send",
@@ -28,6 +30,8 @@ const SEND: OperationSpec = OperationSpec {
     credential_body_field: None,
 };
 const CREATE: OperationSpec = OperationSpec {
+    provider: "test",
+    provider_label: "test",
     id: "create",
     method: "POST",
     path: "/send",
@@ -44,7 +48,7 @@ fn runtime(max_retries: u32) -> Runtime {
         max_delay: Duration::from_millis(5),
         ..RetryPolicy::default()
     };
-    Runtime::new(StaticToken, policy)
+    Runtime::new(StaticToken, &Config::new("http://127.0.0.1").with_retry_policy(policy))
 }
 
 /// Answers with the statuses in order, then 200.

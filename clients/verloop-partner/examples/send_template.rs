@@ -57,7 +57,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let sent =
-        messaging.send_message().body(SendMessageRequest { messages: vec![greeting] }).send().await?.into_inner();
+        messaging.send_message(SendMessageRequest { messages: vec![greeting] }).send().await?.into_inner();
     for accepted in &sent.success_messages {
         println!("sent {:?}", accepted.id);
     }

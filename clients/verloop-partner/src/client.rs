@@ -18,7 +18,7 @@ pub const DEFAULT_BASE_URL: &str = "https://partners.verloop.com/api/v2";
 
 fn raw_client(config: &Config, credential: impl Authorize) -> Result<verloop_partner_api::Client, Error> {
     let http = config.http_client()?;
-    let runtime = Runtime::new(credential, config.retry_policy().clone());
+    let runtime = Runtime::new(credential, config);
     Ok(verloop_partner_api::Client::new_with_client(config.base_url(), http, runtime))
 }
 
@@ -41,7 +41,7 @@ pub fn config() -> Config {
 /// use verloop_partner::prelude::*;
 /// let management = Management::new(SystemUserToken::new("token").unwrap()).unwrap();
 /// // Sending needs a Phone Number token: this does not compile.
-/// let _ = management.send_message();
+/// let _ = management.send_message(verloop_partner::types::SendMessageRequest { messages: vec![] });
 /// ```
 #[derive(Debug, Clone)]
 pub struct Management {
@@ -75,10 +75,10 @@ impl Management {
         let config = with_one_pool(config)?;
         let public = Public { raw: raw_client(&config, NoCredential)? };
         let body = LoginRequest { username: username.to_string(), password: password.to_string() };
-        let response = public.login().body(body).send().await?.into_inner();
+        let response = public.login(body).send().await?.into_inner();
         let token = response
             .system_user_token
-            .ok_or_else(|| Error::Credential("login returned no system_user_token".into()))?;
+            .ok_or_else(|| Error::credential("login returned no system_user_token"))?;
         Self::with_config(config, SystemUserToken::new(token)?)
     }
 
@@ -98,7 +98,7 @@ impl Management {
             return Ok(messaging.clone());
         }
         let response = self.get_phone_token().client_id(client_id).phone_id(phone_id).send().await?.into_inner();
-        let token = response.token.ok_or_else(|| Error::Credential("get_phone_token returned no token".into()))?;
+        let token = response.token.ok_or_else(|| Error::credential("get_phone_token returned no token"))?;
         let messaging = Messaging { raw: raw_client(&self.config, PhoneNumberToken::new(token)?)? };
         cache.insert(key, messaging.clone());
         Ok(messaging)

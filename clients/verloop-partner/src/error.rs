@@ -2,8 +2,11 @@
 
 use crate::types::ErrorResponse;
 
-/// What can go wrong calling Verloop; `Error::Api` carries the documented [`ErrorResponse`].
+/// What can go wrong calling Verloop; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the documented [`ErrorResponse`].
 pub type Error = whatsapp_sdk_runtime::Error<ErrorResponse>;
 
 /// Verloop's error body with the response it came in.
 pub type ApiError = whatsapp_sdk_runtime::ApiError<ErrorResponse>;
+
+/// Why a Verloop operation failed.
+pub type ErrorKind = whatsapp_sdk_runtime::ErrorKind<ErrorResponse>;

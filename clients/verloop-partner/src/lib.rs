@@ -13,10 +13,32 @@
 //!     "type": "text", "messaging_product": "whatsapp", "to": "15551234567",
 //!     "text": {"body": "Hello"}
 //! })).expect("a valid message");
-//! messaging.send_message().body(SendMessageRequest { messages: vec![message] }).send().await?;
+//! messaging.send_message(SendMessageRequest { messages: vec![message] }).send().await?;
 //! # let _ = templates;
 //! # Ok(()) }
 //! ```
+//!
+//! Bodies (and path parameters) are arguments of the operation; query parameters are named
+//! setters, and `send` exists only once every required one is set:
+//!
+//! ```compile_fail,E0599
+//! use verloop_partner::prelude::*;
+//! # async fn run(management: Management) -> verloop_partner::Result<()> {
+//! // `get_media` needs `client_id` and `id`: without `id`, there is no `send`.
+//! management.get_media().client_id("client-1").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ```compile_fail,E0061
+//! use verloop_partner::prelude::*;
+//! # async fn run(messaging: Messaging) -> verloop_partner::Result<()> {
+//! // `send_message` needs its body.
+//! messaging.send_message().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
+//! (`verloop send_message: timed out after 30 s`), the cause in `source()`.
 //!
 //! Operations come from the generated crate [`verloop_partner_api`] (regenerated from
 //! `specs/verloop-partner.yaml`); this crate adds the two token handles, the hand-written
@@ -39,10 +61,13 @@ pub use verloop_partner_api_httpmock as mock;
 
 pub use auth::{PhoneNumberToken, SystemUserToken};
 pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, ErrorKind};
 pub use media::MediaUpload;
 pub use verloop_partner_api::{ByteStream, ResponseValue, builder, operations, types};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
+pub use whatsapp_sdk_runtime::{
+    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    TransportError,
+};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

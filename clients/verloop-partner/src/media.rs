@@ -1,18 +1,15 @@
 //! `upload_media`, written by hand because progenitor cannot generate multipart bodies. It
-//! stays in the spec; this sends it through the generated client's hooks, so it shares the
-//! credential, retries and error decoding of every other operation.
+//! stays in the spec; this sends it through the generated client's runtime, so it shares the
+//! credential, retries, error decoding and error messages of every other operation.
 
 use std::path::Path;
 
 use bytes::Bytes;
 use reqwest::header::ACCEPT;
 use reqwest::multipart::{Form, Part};
-use whatsapp_sdk_runtime::{
-    ClientHooks, ClientInfo, GeneratedError, OperationInfo, ResponseValue, decode_error, decode_success,
-    unexpected_response,
-};
+use whatsapp_sdk_runtime::{ClientInfo, Reply, ResponseValue};
 
-use crate::types::{ErrorResponse, UploadMediaResponse};
+use crate::types::UploadMediaResponse;
 use crate::{Error, Management};
 
 /// A file to upload: its bytes, and optionally the name and MIME type to store.
@@ -59,36 +56,33 @@ impl Management {
         upload: MediaUpload,
     ) -> Result<ResponseValue<UploadMediaResponse>, Error> {
         let raw = self.raw();
-        let mut file = Part::stream(reqwest::Body::from(upload.bytes))
-            .file_name(upload.file_name.clone().unwrap_or_else(|| "file".to_string()));
-        if let Some(mime) = &upload.file_type {
-            file = file.mime_str(mime).map_err(|_| Error::InvalidRequest(format!("`{mime}` is not a MIME type")))?;
-        }
-        let mut form = Form::new().text("client_id", client_id.to_string()).part("file", file);
-        if let Some(name) = upload.file_name {
-            form = form.text("file_name", name);
-        }
-        if let Some(mime) = upload.file_type {
-            form = form.text("file_type", mime);
-        }
-        let mut request = raw
-            .client()
-            .post(format!("{}/whatsapp/upload_media", raw.baseurl()))
-            .header(ACCEPT, "application/json")
-            .multipart(form)
-            .build()
-            .map_err(|e| Error::InvalidRequest(e.without_url().to_string()))?;
-        let info = OperationInfo { operation_id: "upload_media" };
-        raw.pre::<ErrorResponse>(&mut request, &info).await?;
-        let result = raw.exec(request, &info).await;
-        raw.post::<ErrorResponse>(&result, &info).await?;
-        let response = result.map_err(|e| Error::Transport(e.without_url()))?;
-        let outcome: Result<ResponseValue<UploadMediaResponse>, GeneratedError<ErrorResponse>> =
-            match response.status().as_u16() {
-                200 => decode_success(response).await,
-                400 | 500 => Err(GeneratedError::ErrorResponse(decode_error(response).await?)),
-                _ => Err(unexpected_response(response).await),
-            };
-        Ok(outcome?)
+        let operation = verloop_partner_api::operation("upload_media")
+            .ok_or_else(|| Error::invalid_request("upload_media is missing from the operation table"))?;
+        let build = move || {
+            let mut file = Part::stream(reqwest::Body::from(upload.bytes))
+                .file_name(upload.file_name.clone().unwrap_or_else(|| "file".to_string()));
+            if let Some(mime) = &upload.file_type {
+                file = file.mime_str(mime).map_err(|_| Error::invalid_request(format!("`{mime}` is not a MIME type")))?;
+            }
+            let mut form = Form::new().text("client_id", client_id.to_string()).part("file", file);
+            if let Some(name) = upload.file_name {
+                form = form.text("file_name", name);
+            }
+            if let Some(mime) = upload.file_type {
+                form = form.text("file_type", mime);
+            }
+            raw.client()
+                .post(format!("{}/whatsapp/upload_media", raw.baseurl()))
+                .header(ACCEPT, "application/json")
+                .multipart(form)
+                .build()
+                .map_err(Error::unbuildable)
+        };
+        let reply = |status| match status {
+            200 => Reply::Success,
+            400 | 500 => Reply::Error,
+            _ => Reply::Unexpected,
+        };
+        raw.runtime().respond(raw.client(), operation, build, reply).await
     }
 }

@@ -16,8 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let to = Some(std::env::var("WAPIO_TO").unwrap_or_else(|_| "15551234567".into()));
 
     let created = client
-        .create_session()
-        .body(CreateSessionRequest { label: Some("sdk example".into()), phone_number: None, settings: None })
+        .create_session(CreateSessionRequest { label: Some("sdk example".into()), phone_number: None, settings: None })
         .send()
         .await?
         .into_inner();
@@ -100,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for message in messages {
         // Each send carries an Idempotency-Key, so a retried send is not delivered twice.
-        let accepted = client.send_message().body(message).send().await?.into_inner();
+        let accepted = client.send_message(message).send().await?.into_inner();
         println!("queued {:?} ({:?})", accepted.msg_id, accepted.status);
     }
     Ok(())

@@ -23,7 +23,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.wapio.io";
 /// use wapio::prelude::*;
 /// let key = wapio::SessionKey::new("bps_sk_example").unwrap();
 /// let client = wapio::Client::new(key).unwrap();
-/// let _ = client.get_session();
+/// let _ = client.get_session("sess_123");
 /// ```
 ///
 /// but not the PAT-only ones (`create_session`, `delete_session`, `regenerate_session_key`):
@@ -32,7 +32,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.wapio.io";
 /// use wapio::prelude::*;
 /// let key = wapio::SessionKey::new("bps_sk_example").unwrap();
 /// let client = wapio::Client::new(key).unwrap();
-/// let _ = client.create_session();
+/// let _ = client.create_session(wapio::types::CreateSessionRequest::default());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client<C: Credential = AccountToken> {
@@ -54,7 +54,7 @@ impl<C: Credential> Client<C> {
     /// A client with the given base URL, timeouts, retry policy or `reqwest::Client`.
     pub fn with_config(config: Config, credential: C) -> Result<Self, Error> {
         let http = config.http_client()?;
-        let runtime = Runtime::new(credential, config.retry_policy().clone());
+        let runtime = Runtime::new(credential, &config);
         Ok(Self { raw: wapio_api::Client::new_with_client(config.base_url(), http, runtime), credential: PhantomData })
     }
 

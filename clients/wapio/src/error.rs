@@ -2,8 +2,11 @@
 
 use crate::types::{ErrorEnvelope, ReasonCode};
 
-/// What can go wrong calling Wapio; `Error::Api` carries the documented [`ErrorEnvelope`].
+/// What can go wrong calling Wapio; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the documented [`ErrorEnvelope`].
 pub type Error = whatsapp_sdk_runtime::Error<ErrorEnvelope>;
+
+/// Why a Wapio operation failed.
+pub type ErrorKind = whatsapp_sdk_runtime::ErrorKind<ErrorEnvelope>;
 
 /// Wapio's error envelope with the response it came in.
 pub type ApiError = whatsapp_sdk_runtime::ApiError<ErrorEnvelope>;

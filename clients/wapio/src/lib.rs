@@ -12,10 +12,33 @@
 //!     channel_id: None,
 //!     text: "Hello from Rust".into(),
 //! };
-//! let accepted = client.send_message().body(text).send().await?;
+//! let accepted = client.send_message(text).send().await?;
 //! println!("queued {:?}", accepted.into_inner().msg_id);
 //! # Ok(()) }
 //! ```
+//!
+//! Path parameters and bodies are arguments of the operation; optional query parameters are
+//! named setters. A required value cannot be left out: the call does not compile.
+//!
+//! ```compile_fail,E0061
+//! use wapio::prelude::*;
+//! # async fn run(client: Client) -> wapio::Result<()> {
+//! // `get_session` needs the session id.
+//! client.get_session().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ```compile_fail,E0061
+//! use wapio::prelude::*;
+//! # async fn run(client: Client) -> wapio::Result<()> {
+//! // `send_message` needs the message.
+//! client.send_message().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every operation returns this crate's [`Error`], whose `Display` names the operation and the
+//! cause in one line (`wapio get_session: HTTP 404 not_found: Session not found`), with the
+//! cause in `source()`; see [`ErrorKind`] for what can go wrong.
 //!
 //! Operations come from the generated crate [`wapio_api`] (regenerated from `specs/wapio.yaml`,
 //! never edited by hand); this crate adds credentials, errors and pagination. A send without an
@@ -37,9 +60,12 @@ pub use wapio_api_httpmock as mock;
 
 pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
-pub use error::{ApiError, Error, WapioErrorExt};
+pub use error::{ApiError, Error, ErrorKind, WapioErrorExt};
 pub use wapio_api::{ResponseValue, builder, operations, types};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
+pub use whatsapp_sdk_runtime::{
+    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    TransportError,
+};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -18,16 +18,10 @@ impl<C: Credential> Client<C> {
         page_size: Option<u32>,
     ) -> impl Stream<Item = Result<Session, Error>> + '_ {
         cursor_stream(move |cursor: Option<String>| {
-            let mut request = wapio_api::builder::ListSessions::new(self.raw());
-            if let Some(status) = status.clone() {
-                request = request.status(status);
-            }
-            if let Some(size) = page_size {
-                request = request.limit(i64::from(size));
-            }
-            if let Some(cursor) = cursor {
-                request = request.before_id(cursor);
-            }
+            let request = wapio_api::builder::ListSessionsParams::new(self.raw())
+                .maybe_status(status.clone())
+                .maybe_limit(page_size.map(i64::from))
+                .maybe_before_id(cursor);
             async move {
                 let page = request.send().await?.into_inner();
                 Ok::<_, Error>(Page { items: page.data, next_cursor: page.next_cursor })

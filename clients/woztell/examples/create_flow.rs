@@ -43,7 +43,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         clone_flow_id: None,
         endpoint_url: None,
     };
-    let created = signed.create_flow().body(CreateFlowRequest { data: flow }).send().await?.into_inner();
+    let created = signed.create_flow(CreateFlowRequest { data: flow }).send().await?.into_inner();
     println!("created flow {:?}", created.id);
 
     let flows: Vec<_> = signed.flows(|query| query.limit(20)).try_collect().await?;

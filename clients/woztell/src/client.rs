@@ -19,7 +19,7 @@ pub fn config() -> Config {
 
 fn raw_client(config: &Config, credentials: Credentials) -> Result<woztell_api::Client, Error> {
     let http = config.http_client()?;
-    let runtime = Runtime::new(credentials, config.retry_policy().clone());
+    let runtime = Runtime::new(credentials, config);
     Ok(woztell_api::Client::new_with_client(config.base_url(), http, runtime))
 }
 

@@ -17,6 +17,36 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Bodies (and path parameters) are arguments of the operation; query parameters are named
+//! setters, and `send` exists only once every required one is set:
+//!
+//! ```compile_fail,E0599
+//! use woztell::prelude::*;
+//! # async fn run(client: Client) -> woztell::Result<()> {
+//! // `list_templates` needs `waba_id` and `first`: without `first`, there is no `send`.
+//! client.list_templates().waba_id("waba-1").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ```compile_fail,E0599
+//! use woztell::prelude::*;
+//! # async fn run(signed: SignedClient) -> woztell::Result<()> {
+//! // `list_flows` needs `limit`.
+//! signed.list_flows().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! ```compile_fail,E0061
+//! use woztell::prelude::*;
+//! # async fn run(client: Client) -> woztell::Result<()> {
+//! // `edit_template` needs its body.
+//! client.edit_template().send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
+//! (`woztell list_templates: connection refused`), the cause in `source()`.
+//!
 //! Operations come from the generated crate [`woztell_api`] (regenerated from
 //! `specs/woztell.yaml`); this crate places the access token where each operation expects it,
 //! builds the signed context, and pages through lists.
@@ -36,11 +66,17 @@ pub use woztell_api_httpmock as mock;
 
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
-pub use whatsapp_sdk_runtime::{Config, CredentialError, RawResponse, ResponseMeta, ResponseMetaExt, RetryPolicy};
+pub use whatsapp_sdk_runtime::{
+    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    TransportError,
+};
 pub use woztell_api::{ResponseValue, builder, operations, types};
 
-/// What can go wrong calling WOZTELL; `Error::Api` carries the [`types::ErrorResponse`] body.
+/// What can go wrong calling WOZTELL; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
 pub type Error = whatsapp_sdk_runtime::Error<types::ErrorResponse>;
+
+/// Why a WOZTELL operation failed.
+pub type ErrorKind = whatsapp_sdk_runtime::ErrorKind<types::ErrorResponse>;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

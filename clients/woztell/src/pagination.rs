@@ -1,10 +1,21 @@
 //! Cursor paging (`first` / `after`, `paging.cursors.after`, `paging.hasNext`) as streams.
+//!
+//! Each stream takes a `configure` closure that sets the query of the first page; the
+//! operation's required values (`waba_id` and `first` for templates, `limit` for flows,
+//! `catalog_id` for products) must be set there, or the call does not compile. The stream
+//! sets `after`, so `configure` must leave it unset.
 
 use futures::Stream;
 use whatsapp_sdk_runtime::pagination::{Page, cursor_stream};
 
+use crate::builder::{
+    ListFlows, ListFlowsParams, ListProducts, ListProductsParams, ListTemplates, ListTemplatesParams, list_flows_state,
+    list_products_state, list_templates_state,
+};
+// bon's marker that a member is not set yet, re-exported by every state module.
+use list_templates_state::IsUnset;
 use crate::types::{FlowSummary, MessageTemplate, Paging, Product};
-use crate::{Client, Error, SignedClient, builder};
+use crate::{Client, Error, SignedClient};
 
 /// The cursor of the next page, when the response says there is one.
 fn next_cursor(paging: Option<Paging>) -> Option<String> {
@@ -14,35 +25,41 @@ fn next_cursor(paging: Option<Paging>) -> Option<String> {
 }
 
 impl Client {
-    /// Every template, page by page. `configure` sets the query (`waba_id`, `first`, filters);
-    /// the stream sets `after`.
-    pub fn templates<'a>(
+    /// Every template, page by page:
+    /// `client.templates(|list| list.waba_id("waba_1").first(50).status(r#"["APPROVED"]"#))`.
+    pub fn templates<'a, S>(
         &'a self,
-        configure: impl Fn(builder::ListTemplates<'a>) -> builder::ListTemplates<'a> + 'a,
-    ) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a {
+        configure: impl Fn(ListTemplates<'a>) -> ListTemplates<'a, S> + 'a,
+    ) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a
+    where
+        S: list_templates_state::IsComplete<After: IsUnset> + 'a,
+    {
         templates(self.raw(), configure)
     }
 }
 
 impl SignedClient {
     /// Every template, page by page; see [`Client::templates`].
-    pub fn templates<'a>(
+    pub fn templates<'a, S>(
         &'a self,
-        configure: impl Fn(builder::ListTemplates<'a>) -> builder::ListTemplates<'a> + 'a,
-    ) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a {
+        configure: impl Fn(ListTemplates<'a>) -> ListTemplates<'a, S> + 'a,
+    ) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a
+    where
+        S: list_templates_state::IsComplete<After: IsUnset> + 'a,
+    {
         templates(self.raw(), configure)
     }
 
-    /// Every flow, page by page. `configure` sets the query (`limit`); the stream sets `after`.
-    pub fn flows<'a>(
+    /// Every flow, page by page: `signed.flows(|list| list.limit(20))`.
+    pub fn flows<'a, S>(
         &'a self,
-        configure: impl Fn(builder::ListFlows<'a>) -> builder::ListFlows<'a> + 'a,
-    ) -> impl Stream<Item = Result<FlowSummary, Error>> + 'a {
+        configure: impl Fn(ListFlows<'a>) -> ListFlows<'a, S> + 'a,
+    ) -> impl Stream<Item = Result<FlowSummary, Error>> + 'a
+    where
+        S: list_flows_state::IsComplete<After: IsUnset> + 'a,
+    {
         cursor_stream(move |cursor: Option<String>| {
-            let mut request = configure(builder::ListFlows::new(self.raw()));
-            if let Some(cursor) = cursor {
-                request = request.after(cursor);
-            }
+            let request = configure(ListFlowsParams::new(self.raw())).maybe_after(cursor);
             async move {
                 let page = request.send().await?.into_inner();
                 Ok::<_, Error>(Page { items: page.data, next_cursor: next_cursor(page.paging) })
@@ -50,17 +67,16 @@ impl SignedClient {
         })
     }
 
-    /// Every product of a catalog, page by page. `configure` sets `catalog_id`; the stream
-    /// sets `after`.
-    pub fn products<'a>(
+    /// Every product of a catalog, page by page: `signed.products(|list| list.catalog_id("c1"))`.
+    pub fn products<'a, S>(
         &'a self,
-        configure: impl Fn(builder::ListProducts<'a>) -> builder::ListProducts<'a> + 'a,
-    ) -> impl Stream<Item = Result<Product, Error>> + 'a {
+        configure: impl Fn(ListProducts<'a>) -> ListProducts<'a, S> + 'a,
+    ) -> impl Stream<Item = Result<Product, Error>> + 'a
+    where
+        S: list_products_state::IsComplete<After: IsUnset> + 'a,
+    {
         cursor_stream(move |cursor: Option<String>| {
-            let mut request = configure(builder::ListProducts::new(self.raw()));
-            if let Some(cursor) = cursor {
-                request = request.after(cursor);
-            }
+            let request = configure(ListProductsParams::new(self.raw())).maybe_after(cursor);
             async move {
                 let page = request.send().await?.into_inner();
                 Ok::<_, Error>(Page { items: page.data, next_cursor: next_cursor(page.paging) })
@@ -69,15 +85,15 @@ impl SignedClient {
     }
 }
 
-fn templates<'a>(
+fn templates<'a, S>(
     raw: &'a woztell_api::Client,
-    configure: impl Fn(builder::ListTemplates<'a>) -> builder::ListTemplates<'a> + 'a,
-) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a {
+    configure: impl Fn(ListTemplates<'a>) -> ListTemplates<'a, S> + 'a,
+) -> impl Stream<Item = Result<MessageTemplate, Error>> + 'a
+where
+    S: list_templates_state::IsComplete<After: IsUnset> + 'a,
+{
     cursor_stream(move |cursor: Option<String>| {
-        let mut request = configure(builder::ListTemplates::new(raw));
-        if let Some(cursor) = cursor {
-            request = request.after(cursor);
-        }
+        let request = configure(ListTemplatesParams::new(raw)).maybe_after(cursor);
         async move {
             let page = request.send().await?.into_inner();
             Ok::<_, Error>(Page { items: page.data, next_cursor: next_cursor(page.paging) })

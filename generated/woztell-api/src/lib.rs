@@ -3,9 +3,8 @@
 //! `specs/woztell.yaml`. Use it through the `woztell` client crate, which adds credentials.
 
 #[rustfmt::skip]
-// Parameter lists in docs are built from the spec's multi-line descriptions, and
-// requests are built and sent with progenitor's `Error<E>`, returned by value.
-#[allow(clippy::doc_lazy_continuation, clippy::result_large_err)]
+// Parameter lists in docs are built from the spec's multi-line descriptions.
+#[allow(clippy::doc_lazy_continuation)]
 mod generated;
 
 pub use generated::*;

@@ -79,7 +79,7 @@ fn run_cases(runtime: &Runtime, clients: &Clients, mode: &str, in_flight: usize)
         runtime,
         record("Wapio send_message"),
         in_flight,
-        || async { Ok(clients.wapio.send_message().body(text_message()).send().await?.into_inner()) },
+        || async { Ok(clients.wapio.send_message(text_message()).send().await?.into_inner()) },
         || async { baseline::wapio_send_message(http, base, WAPIO_TOKEN, &text_message()).await },
     )?;
     compare_case(
