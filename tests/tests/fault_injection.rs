@@ -172,7 +172,7 @@ async fn a_thousand_sends_through_a_faulty_server() {
                     channel_id: None,
                     text: format!("msg-{i}"),
                 };
-                client.send_message().body(body).send().await.map(|_| ()).map_err(wapio::Error::from)
+                client.send_message(body).send().await.map(|_| ())
             }
         })
         .buffer_unordered(IN_FLIGHT)
@@ -182,11 +182,11 @@ async fn a_thousand_sends_through_a_faulty_server() {
     let ledger = server.ledger.lock().unwrap();
     let mut kinds: HashMap<&str, usize> = HashMap::new();
     for outcome in &outcomes {
-        let kind = match outcome {
+        let kind = match outcome.as_ref().map_err(wapio::Error::kind) {
             Ok(()) => "success",
-            Err(wapio::Error::Api(_)) => "api error (429 after retries)",
-            Err(wapio::Error::UnexpectedResponse(_)) => "unexpected response (503 after retries)",
-            Err(wapio::Error::Transport(_)) => "transport error (dropped or timed out after retries)",
+            Err(wapio::ErrorKind::Api(_)) => "api error (429 after retries)",
+            Err(wapio::ErrorKind::UnexpectedResponse(_)) => "unexpected response (503 after retries)",
+            Err(wapio::ErrorKind::Transport(_)) => "transport error (dropped or timed out after retries)",
             Err(other) => panic!("an error kind the faults cannot cause: {other:?}"),
         };
         *kinds.entry(kind).or_default() += 1;

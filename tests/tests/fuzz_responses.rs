@@ -1,9 +1,11 @@
 //! Property test: documented response bodies, mutated (dropped fields, wrong types, unknown enum
 //! values, extra fields, huge numbers, deep nesting, truncation), decode through the same
-//! functions the generated clients call into either a value or a typed error — never a panic.
+//! function the generated clients call (`Runtime::respond`) into either a value or a typed
+//! error — never a panic.
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
@@ -11,7 +13,8 @@ use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use whatsapp_sdk_runtime::{GeneratedError, decode_error, decode_success};
+use whatsapp_sdk_runtime::{Config, ErrorKind, NoCredential, OperationSpec, Reply, Runtime};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod support;
 
@@ -70,29 +73,78 @@ enum Outcome {
     TypedError,
 }
 
-/// Decodes as the generated code does: a success status through `decode_success`, an error
-/// status through `decode_error` into the client's error type. Display, Debug and
-/// re-serialization run too, since a caller will do all three.
-fn decode<T: DeserializeOwned + Serialize + Debug>(status: u16, body: Vec<u8>) -> Outcome {
-    let response: reqwest::Response =
-        http::Response::builder().status(status).header("content-type", "application/json").body(body).unwrap().into();
-    let result: Result<_, GeneratedError<T>> = futures::executor::block_on(async {
-        if (200..300).contains(&status) {
-            decode_success::<T, T>(response).await
-        } else {
-            Err(match decode_error::<T, T>(response).await {
-                Ok(body) => GeneratedError::ErrorResponse(body),
-                Err(error) => error,
-            })
-        }
+/// A public (no credential), non-idempotent operation: the decoding under test does not depend
+/// on which operation it is, and nothing is retried.
+static OPERATION: OperationSpec = OperationSpec {
+    provider: "fuzz",
+    provider_label: "fuzz",
+    id: "decode",
+    method: "POST",
+    path: "/{status}",
+    security: &[],
+    idempotency_header: None,
+    credential_body_field: None,
+};
+
+/// Answers `POST /{status}` with that status and the request's body as the response body: the
+/// runtime decodes only responses it received, so every mutated body makes one round trip
+/// through a local server.
+struct Echo;
+
+impl Respond for Echo {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let status: u16 = request.url.path().trim_start_matches('/').parse().expect("the path is a status");
+        ResponseTemplate::new(status).set_body_raw(request.body.clone(), "application/json")
+    }
+}
+
+struct Harness {
+    tokio: tokio::runtime::Runtime,
+    server: MockServer,
+    http: reqwest::Client,
+    runtime: Runtime,
+}
+
+static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let server = tokio.block_on(async {
+        let server = MockServer::builder().disable_request_recording().start().await;
+        Mock::given(wiremock::matchers::any()).respond_with(Echo).mount(&server).await;
+        server
     });
+    let config = Config::new(server.uri()).with_max_retries(0);
+    let http = config.http_client().expect("an HTTP client");
+    Harness { tokio, server, http, runtime: Runtime::new(NoCredential, &config) }
+});
+
+/// Decodes as the generated code does: the response goes through `Runtime::respond`, a success
+/// status classified as `Reply::Success` into `T`, an error status as `Reply::Error` into the
+/// error body type. Display, Debug and re-serialization run too, since a caller will do all three.
+fn decode<T: DeserializeOwned + Serialize + Debug>(status: u16, body: Vec<u8>) -> Outcome {
+    let harness = &*HARNESS;
+    let request = harness.http.post(format!("{}/{status}", harness.server.uri())).body(body).build().unwrap();
+    let reply = |status: u16| if (200..300).contains(&status) { Reply::Success } else { Reply::Error };
+    let result = harness.tokio.block_on(harness.runtime.respond::<T, T, _, _>(
+        &harness.http,
+        &OPERATION,
+        move || Ok(request),
+        reply,
+    ));
     match result {
         Ok(value) => {
+            assert_eq!(value.status().as_u16(), status);
             serde_json::to_string(&value.into_inner()).expect("a decoded value serializes");
             Outcome::Value
         }
         Err(error) => {
-            let error = whatsapp_sdk_runtime::Error::from(error);
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(status), "{error:?}");
+            match error.kind() {
+                ErrorKind::InvalidResponse(_) => assert!((200..300).contains(&status), "{error:?}"),
+                ErrorKind::Api(_) | ErrorKind::UnexpectedResponse(_) => {
+                    assert!(!(200..300).contains(&status), "{error:?}")
+                }
+                _ => panic!("decoding gave an error that is not about the response: {error:?}"),
+            }
             let shown = format!("{error} {error:?}");
             assert!(!shown.is_empty());
             Outcome::TypedError

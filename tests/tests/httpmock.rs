@@ -38,7 +38,7 @@ fn wapio_send_message_answers_202_with_the_mocked_acceptance() {
 
     let config = Client::<AccountToken>::config().with_base_url(server.base_url()).with_max_retries(0);
     let client = Client::with_config(config, AccountToken::new("bps_pat_mock").unwrap()).unwrap();
-    let answer = runtime().block_on(client.send_message().body(request.clone()).send()).expect("the mock answers");
+    let answer = runtime().block_on(client.send_message(request.clone()).send()).expect("the mock answers");
 
     mock.assert();
     assert_eq!(answer.status().as_u16(), 202);
@@ -65,7 +65,7 @@ fn wapio_mock_with_another_body_is_not_hit() {
 
     let config = Client::<AccountToken>::config().with_base_url(server.base_url()).with_max_retries(0);
     let client = Client::with_config(config, AccountToken::new("bps_pat_mock").unwrap()).unwrap();
-    let result = runtime().block_on(client.send_message().body(text("something else")).send());
+    let result = runtime().block_on(client.send_message(text("something else")).send());
 
     assert!(result.is_err(), "httpmock answers 404 to a request no mock matches");
     assert_eq!(mock.calls(), 0);

@@ -51,7 +51,7 @@ mod wapio_sandbox {
         let client = client(&sandbox, AccountToken::new("bps_pat_sandbox").unwrap()).await;
         let text =
             SendMessageRequest::Text { session_id: None, to: Some("1555".into()), channel_id: None, text: "hi".into() };
-        let accepted = client.send_message().body(text).send().await.unwrap();
+        let accepted = client.send_message(text).send().await.unwrap();
         assert_eq!(accepted.status().as_u16(), 202);
         assert_eq!(accepted.into_inner().msg_id.as_deref(), Some("wamid.example"));
     }
@@ -79,8 +79,9 @@ mod wapio_sandbox {
         let sandbox = wapio::sandbox::start().await.unwrap();
         let client = client(&sandbox, AccountToken::new("bps_pat_sandbox").unwrap()).await;
         let error = client
-            .mark_messages_read()
-            .body(serde_json::from_value::<wapio::types::MarkMessagesReadRequest>(json!({"message_ids": []})).unwrap())
+            .mark_messages_read(
+                serde_json::from_value::<wapio::types::MarkMessagesReadRequest>(json!({"message_ids": []})).unwrap(),
+            )
             .send()
             .await;
         assert!(error.is_ok(), "an empty list is present: {error:?}");
@@ -129,11 +130,8 @@ mod verloop_sandbox {
             "type": "text", "messaging_product": "whatsapp", "to": "15551234567", "text": {"body": "Hello"}
         }))
         .unwrap();
-        let sent = messaging
-            .send_message()
-            .body(verloop_partner::types::SendMessageRequest { messages: vec![message] })
-            .send()
-            .await;
+        let sent =
+            messaging.send_message(verloop_partner::types::SendMessageRequest { messages: vec![message] }).send().await;
         assert!(sent.is_ok(), "{sent:?}");
     }
 
@@ -214,7 +212,7 @@ mod woztell_sandbox {
         assert_eq!(info.ok, 1);
         let template: woztell::types::DeleteTemplateRequest =
             serde_json::from_value(json!({"wabaId": "w", "name": "n"})).unwrap();
-        assert!(client.delete_template().body(template).send().await.is_ok());
+        assert!(client.delete_template(template).send().await.is_ok());
         let signed = client.signed(SignedContext::new("sig", "app", "integration", "channel").unwrap()).unwrap();
         assert!(signed.list_flows().limit(5).send().await.is_ok());
     }

@@ -162,7 +162,7 @@ async fn bearer_tokens_and_login_passwords_stay_out_of_the_logs() {
     };
 
     let (captured, _guard) = capture();
-    let send = wapio.send_message().body(text).send().await.unwrap_err();
+    let send = wapio.send_message(text).send().await.unwrap_err();
     let login = verloop_partner::Management::login_with_config(
         verloop_partner::config().with_base_url(server.uri()).with_max_retries(0),
         "partner@example.com",

@@ -54,7 +54,7 @@ async fn login_then_cached_phone_token_then_send() {
     let management = Management::login_with_config(config(&server), "partner@example.com", "pw-s3cret").await.unwrap();
     for to in ["15550001", "15550002"] {
         let messaging = management.phone_token("client-1", "phone-1").await.unwrap();
-        messaging.send_message().body(text(to)).send().await.unwrap();
+        messaging.send_message(text(to)).send().await.unwrap();
     }
     let login = &server.received_requests().await.unwrap()[0];
     assert!(login.headers.get("authorization").is_none(), "login is public");
@@ -197,10 +197,10 @@ async fn errors_decode_and_hold_no_secret() {
         .mount(&server)
         .await;
     let management = Management::with_config(config(&server), SystemUserToken::new(SYSTEM_TOKEN).unwrap()).unwrap();
-    let api: verloop_partner::Error = management.list_templates().client_id("c").send().await.unwrap_err().into();
+    let api: verloop_partner::Error = management.list_templates().client_id("c").send().await.unwrap_err();
     assert_eq!(api.body().and_then(|b| b.error.as_deref()), Some("token expired"));
-    let raw: verloop_partner::Error = management.list_clients().send().await.unwrap_err().into();
-    let verloop_partner::Error::UnexpectedResponse(response) = &raw else { panic!("{raw:?}") };
+    let raw: verloop_partner::Error = management.list_clients().send().await.unwrap_err();
+    let verloop_partner::ErrorKind::UnexpectedResponse(response) = raw.kind() else { panic!("{raw:?}") };
     assert_eq!((response.status.as_u16(), &response.body[..]), (503, &b"upstream down"[..]));
 
     let messaging = management.clone();
@@ -230,8 +230,8 @@ async fn send_message_is_not_retried_once_it_may_have_reached_the_server() {
         .expect(1)
         .mount(&server)
         .await;
-    let error = retrying(server.uri()).send_message().body(text("15550001")).send().await.unwrap_err();
-    assert_eq!(verloop_partner::Error::from(error).status().map(|s| s.as_u16()), Some(503));
+    let error = retrying(server.uri()).send_message(text("15550001")).send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
 
     // A server that reads each request and hangs up without answering.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -247,8 +247,8 @@ async fn send_message_is_not_retried_once_it_may_have_reached_the_server() {
             }
         }
     });
-    let error = retrying(format!("http://{address}")).send_message().body(text("15550002")).send().await.unwrap_err();
-    assert!(matches!(verloop_partner::Error::from(error), verloop_partner::Error::Transport(_)));
+    let error = retrying(format!("http://{address}")).send_message(text("15550002")).send().await.unwrap_err();
+    assert!(matches!(error.kind(), verloop_partner::ErrorKind::Transport(_)), "{error:?}");
     assert_eq!(requests.load(std::sync::atomic::Ordering::SeqCst), 1, "the dropped send was repeated");
 }
 

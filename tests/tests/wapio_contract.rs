@@ -5,7 +5,7 @@
 //!   user writes it, and sent to a local wiremock server; the test checks that exactly the request
 //!   the collection documents arrives (method, path, query, headers, JSON body);
 //! - every saved response example (success and error) is served back, and the client must return
-//!   exactly that value: the typed success value, or `Error::Api` with the typed error envelope.
+//!   exactly that value: the typed success value, or `ErrorKind::Api` with the typed error envelope.
 //!
 //! Each item is mapped to its `operationId` by matching its method and path against the path
 //! templates of `specs/wapio.yaml`, so the spec, the generated client and the collection are held
@@ -135,11 +135,8 @@ impl<'a> Args<'a> {
 }
 
 /// The success value as JSON (`null` for an operation without a response body).
-fn json<T: Serialize, E>(result: Result<wapio::ResponseValue<T>, E>) -> Result<Value, wapio::Error>
-where
-    wapio::Error: From<E>,
-{
-    let value = result.map_err(wapio::Error::from)?.into_inner();
+fn json<T: Serialize>(result: Result<wapio::ResponseValue<T>, wapio::Error>) -> Result<Value, wapio::Error> {
+    let value = result?.into_inner();
     Ok(serde_json::to_value(value).expect("a response value serializes"))
 }
 
@@ -149,140 +146,102 @@ async fn call(client: &wapio::Client<AccountToken>, op: &str, req: &PostmanReque
     let result = match op {
         // Sessions
         "list_sessions" => {
-            let mut call = client.list_sessions();
+            // Each setter can be called once (typestate builder): gather the values, then set them.
+            let (mut status, mut limit, mut before_id) = (None, None, None);
             for (key, value) in a.query() {
-                call = match key.as_str() {
+                match key.as_str() {
                     "status" => {
-                        let Ok(status) = value.parse::<types::SessionStatus>();
-                        assert!(!status.is_unknown(), "list_sessions: `status={value}` is not a SessionStatus");
-                        call.status(status)
+                        let Ok(parsed) = value.parse::<types::SessionStatus>();
+                        assert!(!parsed.is_unknown(), "list_sessions: `status={value}` is not a SessionStatus");
+                        status = Some(parsed);
                     }
-                    "limit" => call.limit(value.parse::<i64>().unwrap_or_else(|e| panic!("limit={value}: {e}"))),
-                    "before_id" => call.before_id(value.as_str()),
+                    "limit" => limit = Some(value.parse::<i64>().unwrap_or_else(|e| panic!("limit={value}: {e}"))),
+                    "before_id" => before_id = Some(value.as_str()),
                     other => panic!("list_sessions: no builder method for the query parameter `{other}`"),
-                };
+                }
             }
-            json(call.send().await)
+            json(client.list_sessions().maybe_status(status).maybe_limit(limit).maybe_before_id(before_id).send().await)
         }
-        "create_session" => json(client.create_session().body(a.body::<types::CreateSessionRequest>()).send().await),
-        "get_session" => json(client.get_session().session_id(a.path("sessionId")).send().await),
-        "update_session" => json(
-            client
-                .update_session()
-                .session_id(a.path("sessionId"))
-                .body(a.body::<types::UpdateSessionRequest>())
-                .send()
-                .await,
-        ),
-        "delete_session" => json(client.delete_session().session_id(a.path("sessionId")).send().await),
-        "connect_session" => json(client.connect_session().session_id(a.path("sessionId")).send().await),
-        "disconnect_session" => json(client.disconnect_session().session_id(a.path("sessionId")).send().await),
-        "restart_session" => json(client.restart_session().session_id(a.path("sessionId")).send().await),
-        "get_session_qr" => json(client.get_session_qr().session_id(a.path("sessionId")).send().await),
-        "regenerate_session_key" => json(client.regenerate_session_key().session_id(a.path("sessionId")).send().await),
-        "get_session_settings" => json(client.get_session_settings().session_id(a.path("sessionId")).send().await),
-        "update_session_settings" => json(
-            client
-                .update_session_settings()
-                .session_id(a.path("sessionId"))
-                .body(a.body::<types::SessionSettings>())
-                .send()
-                .await,
-        ),
-        "list_message_logs" => json(client.list_message_logs().session_id(a.path("sessionId")).send().await),
+        "create_session" => json(client.create_session(a.body::<types::CreateSessionRequest>()).send().await),
+        "get_session" => json(client.get_session(a.path("sessionId")).send().await),
+        "update_session" => {
+            json(client.update_session(a.path("sessionId"), a.body::<types::UpdateSessionRequest>()).send().await)
+        }
+        "delete_session" => json(client.delete_session(a.path("sessionId")).send().await),
+        "connect_session" => json(client.connect_session(a.path("sessionId")).send().await),
+        "disconnect_session" => json(client.disconnect_session(a.path("sessionId")).send().await),
+        "restart_session" => json(client.restart_session(a.path("sessionId")).send().await),
+        "get_session_qr" => json(client.get_session_qr(a.path("sessionId")).send().await),
+        "regenerate_session_key" => json(client.regenerate_session_key(a.path("sessionId")).send().await),
+        "get_session_settings" => json(client.get_session_settings(a.path("sessionId")).send().await),
+        "update_session_settings" => {
+            json(client.update_session_settings(a.path("sessionId"), a.body::<types::SessionSettings>()).send().await)
+        }
+        "list_message_logs" => json(client.list_message_logs(a.path("sessionId")).send().await),
         // Messages
         "send_message" => {
-            let mut call = client.send_message().body(a.body::<types::SendMessageRequest>());
-            if let Some(key) = a.idempotency_key() {
-                call = call.idempotency_key(key);
-            }
-            json(call.send().await)
+            let call = client.send_message(a.body::<types::SendMessageRequest>());
+            json(call.maybe_idempotency_key(a.idempotency_key()).send().await)
         }
-        "get_message_info" => json(client.get_message_info().message_id(a.path("messageId")).send().await),
-        "edit_message_alias" => json(
-            client
-                .edit_message_alias()
-                .message_id(a.path("messageId"))
-                .body(a.body::<types::EditMessageRequest>())
-                .send()
-                .await,
-        ),
-        "delete_message" => json(client.delete_message().message_id(a.path("messageId")).send().await),
-        "edit_message" => json(
-            client
-                .edit_message()
-                .message_id(a.path("messageId"))
-                .body(a.body::<types::EditMessageRequest>())
-                .send()
-                .await,
-        ),
-        "resend_message" => json(client.resend_message().message_id(a.path("messageId")).send().await),
+        "get_message_info" => json(client.get_message_info(a.path("messageId")).send().await),
+        "edit_message_alias" => {
+            json(client.edit_message_alias(a.path("messageId"), a.body::<types::EditMessageRequest>()).send().await)
+        }
+        "delete_message" => json(client.delete_message(a.path("messageId")).send().await),
+        "edit_message" => {
+            json(client.edit_message(a.path("messageId"), a.body::<types::EditMessageRequest>()).send().await)
+        }
+        "resend_message" => json(client.resend_message(a.path("messageId")).send().await),
         "mark_messages_read" => {
-            json(client.mark_messages_read().body(a.body::<types::MarkMessagesReadRequest>()).send().await)
+            json(client.mark_messages_read(a.body::<types::MarkMessagesReadRequest>()).send().await)
         }
         "send_presence_update" => {
-            json(client.send_presence_update().body(a.body::<types::PresenceUpdateRequest>()).send().await)
+            json(client.send_presence_update(a.body::<types::PresenceUpdateRequest>()).send().await)
         }
         // Contacts
-        "check_on_whatsapp" => json(client.check_on_whatsapp().phone(a.path("phone")).send().await),
+        "check_on_whatsapp" => json(client.check_on_whatsapp(a.path("phone")).send().await),
         "list_contacts" => json(client.list_contacts().send().await),
-        "upsert_contact" => json(client.upsert_contact().body(a.body::<types::UpsertContactRequest>()).send().await),
-        "get_contact" => json(client.get_contact().phone(a.path("phone")).send().await),
-        "get_contact_picture" => json(client.get_contact_picture().jid(a.path("jid")).send().await),
-        "block_contact" => json(client.block_contact().phone(a.path("phone")).send().await),
-        "unblock_contact" => json(client.unblock_contact().phone(a.path("phone")).send().await),
+        "upsert_contact" => json(client.upsert_contact(a.body::<types::UpsertContactRequest>()).send().await),
+        "get_contact" => json(client.get_contact(a.path("phone")).send().await),
+        "get_contact_picture" => json(client.get_contact_picture(a.path("jid")).send().await),
+        "block_contact" => json(client.block_contact(a.path("phone")).send().await),
+        "unblock_contact" => json(client.unblock_contact(a.path("phone")).send().await),
         // Groups
         "list_groups" => json(client.list_groups().send().await),
-        "create_group" => json(client.create_group().body(a.body::<types::CreateGroupRequest>()).send().await),
-        "get_group" => json(client.get_group().group_jid(a.path("groupJid")).send().await),
-        "get_group_metadata" => json(client.get_group_metadata().group_jid(a.path("groupJid")).send().await),
-        "list_group_participants" => json(client.list_group_participants().group_jid(a.path("groupJid")).send().await),
+        "create_group" => json(client.create_group(a.body::<types::CreateGroupRequest>()).send().await),
+        "get_group" => json(client.get_group(a.path("groupJid")).send().await),
+        "get_group_metadata" => json(client.get_group_metadata(a.path("groupJid")).send().await),
+        "list_group_participants" => json(client.list_group_participants(a.path("groupJid")).send().await),
         "add_group_participants" => json(
-            client
-                .add_group_participants()
-                .group_jid(a.path("groupJid"))
-                .body(a.body::<types::GroupParticipantsRequest>())
-                .send()
-                .await,
+            client.add_group_participants(a.path("groupJid"), a.body::<types::GroupParticipantsRequest>()).send().await,
         ),
         "remove_group_participants" => json(
             client
-                .remove_group_participants()
-                .group_jid(a.path("groupJid"))
-                .body(a.body::<types::GroupParticipantsRequest>())
+                .remove_group_participants(a.path("groupJid"), a.body::<types::GroupParticipantsRequest>())
                 .send()
                 .await,
         ),
         "promote_group_participants" => json(
             client
-                .promote_group_participants()
-                .group_jid(a.path("groupJid"))
-                .body(a.body::<types::GroupParticipantsRequest>())
+                .promote_group_participants(a.path("groupJid"), a.body::<types::GroupParticipantsRequest>())
                 .send()
                 .await,
         ),
         "demote_group_participants" => json(
             client
-                .demote_group_participants()
-                .group_jid(a.path("groupJid"))
-                .body(a.body::<types::GroupParticipantsRequest>())
+                .demote_group_participants(a.path("groupJid"), a.body::<types::GroupParticipantsRequest>())
                 .send()
                 .await,
         ),
-        "update_group_settings" => json(
-            client
-                .update_group_settings()
-                .group_jid(a.path("groupJid"))
-                .body(a.body::<types::GroupSettingsUpdate>())
-                .send()
-                .await,
-        ),
-        "get_group_picture" => json(client.get_group_picture().group_jid(a.path("groupJid")).send().await),
-        "get_group_invite_link" => json(client.get_group_invite_link().group_jid(a.path("groupJid")).send().await),
-        "leave_group" => json(client.leave_group().group_jid(a.path("groupJid")).send().await),
-        "get_group_invite_info" => json(client.get_group_invite_info().invite_code(a.path("inviteCode")).send().await),
+        "update_group_settings" => {
+            json(client.update_group_settings(a.path("groupJid"), a.body::<types::GroupSettingsUpdate>()).send().await)
+        }
+        "get_group_picture" => json(client.get_group_picture(a.path("groupJid")).send().await),
+        "get_group_invite_link" => json(client.get_group_invite_link(a.path("groupJid")).send().await),
+        "leave_group" => json(client.leave_group(a.path("groupJid")).send().await),
+        "get_group_invite_info" => json(client.get_group_invite_info(a.path("inviteCode")).send().await),
         "accept_group_invite" => {
-            json(client.accept_group_invite().body(a.body::<types::AcceptGroupInviteRequest>()).send().await)
+            json(client.accept_group_invite(a.body::<types::AcceptGroupInviteRequest>()).send().await)
         }
         other => panic!("no dispatcher arm for operationId `{other}`: add one to `call`"),
     };
@@ -379,17 +338,19 @@ fn response_problem(code: u16, example: &PostmanResponse, result: Result<Value, 
     match result {
         Ok(value) if (200..300).contains(&code) => (without_nulls(&value) != without_nulls(&expected))
             .then(|| format!("the client returned {value}, the example body is {expected}")),
-        Ok(value) => Some(format!("expected Error::Api for HTTP {code}, the client returned Ok({value})")),
-        Err(wapio::Error::Api(api)) if !(200..300).contains(&code) => {
-            let envelope = serde_json::to_value(&api.body).expect("the envelope serializes");
-            if api.status.as_u16() != code {
-                Some(format!("Error::Api has status {}, expected {code}", api.status))
-            } else {
-                (without_nulls(&envelope) != without_nulls(&expected))
-                    .then(|| format!("the error envelope is {envelope}, the example body is {expected}"))
+        Ok(value) => Some(format!("expected ErrorKind::Api for HTTP {code}, the client returned Ok({value})")),
+        Err(error) => match error.kind() {
+            wapio::ErrorKind::Api(api) if !(200..300).contains(&code) => {
+                let envelope = serde_json::to_value(&api.body).expect("the envelope serializes");
+                if api.status.as_u16() != code {
+                    Some(format!("ErrorKind::Api has status {}, expected {code}", api.status))
+                } else {
+                    (without_nulls(&envelope) != without_nulls(&expected))
+                        .then(|| format!("the error envelope is {envelope}, the example body is {expected}"))
+                }
             }
-        }
-        Err(error) => Some(format!("HTTP {code} with body {:?} gave {error:?}", example.body_text)),
+            _ => Some(format!("HTTP {code} with body {:?} gave {error:?}", example.body_text)),
+        },
     }
 }
 
@@ -441,7 +402,7 @@ async fn every_collection_request_is_sent_as_documented() {
 }
 
 /// Every saved response example, served as documented, comes back from the client as that value:
-/// a 2xx as the typed success value, an error as `Error::Api` with the typed envelope.
+/// a 2xx as the typed success value, an error as `ErrorKind::Api` with the typed envelope.
 #[tokio::test]
 async fn every_saved_response_example_decodes() {
     let collection = collection_json();

@@ -62,7 +62,7 @@ async fn access_token_goes_in_the_query_on_reads_and_the_body_on_writes() {
         json!({"phoneNumberId": "p1", "profile": {"messaging_product": "whatsapp", "about": "hi"}}),
     )
     .unwrap();
-    client.update_business_profile().body(profile).send().await.unwrap();
+    client.update_business_profile(profile).send().await.unwrap();
     let write = &server.received_requests().await.unwrap()[1];
     let body: serde_json::Value = serde_json::from_slice(&write.body).unwrap();
     assert_eq!(
@@ -159,15 +159,15 @@ async fn transport_errors_and_debug_output_hold_no_secret() {
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = woztell::config().with_base_url(format!("http://127.0.0.1:{closed_port}")).with_max_retries(1);
     let offline = Client::with_config(config, AccessToken::new(TOKEN).unwrap()).unwrap();
-    let error: woztell::Error = offline.get_waba_info().waba_id("w1").send().await.unwrap_err().into();
-    assert!(matches!(error, woztell::Error::Transport(_)), "{error:?}");
+    let error: woztell::Error = offline.get_waba_info().waba_id("w1").send().await.unwrap_err();
+    assert!(matches!(error.kind(), woztell::ErrorKind::Transport(_)), "{error:?}");
 
     let server = MockServer::start().await;
     Mock::given(path("/v1.2/api/waba-info"))
         .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
         .mount(&server)
         .await;
-    let api: woztell::Error = client(&server).get_waba_info().waba_id("w1").send().await.unwrap_err().into();
+    let api: woztell::Error = client(&server).get_waba_info().waba_id("w1").send().await.unwrap_err();
     assert_eq!(api.status().map(|s| s.as_u16()), Some(500));
 
     let context = SignedContext::new(SIGNATURE, "a1", "i1", "c1").unwrap();

@@ -19,7 +19,7 @@
 mod support;
 
 use std::cell::Cell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -370,9 +370,21 @@ impl<'a> Args<'a> {
         Self { req, used_query: Cell::new(false), used_body: Cell::new(false) }
     }
 
-    fn query(&self) -> &'a [(String, String)] {
+    /// The documented query parameters, by wire name, for an operation that takes the query
+    /// parameters `known`: a parameter the operation does not take fails the test, as does one
+    /// sent twice (a builder setter takes one value).
+    fn query(&self, known: &[&str]) -> Query<'a> {
         self.used_query.set(true);
-        &self.req.query
+        let mut values = BTreeMap::new();
+        for (key, value) in &self.req.query {
+            if !known.contains(&key.as_str()) {
+                self.no_parameter(key);
+            }
+            if values.insert(key.as_str(), value.as_str()).is_some() {
+                panic!("{} (`{}`): the doc sends the query parameter `{key}` twice", self.req.label, self.req.op);
+            }
+        }
+        Query { req: self.req, values }
     }
 
     fn no_parameter(&self, name: &str) -> ! {
@@ -402,6 +414,31 @@ impl<'a> Args<'a> {
             req.query
         );
         assert!(req.body.is_none() || self.used_body.get(), "{} (`{}`) sends no body", req.label, req.op);
+    }
+}
+
+/// The documented query parameters of one call, by wire name.
+struct Query<'a> {
+    req: &'a DocRequest,
+    values: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Query<'a> {
+    /// A parameter the operation requires (its builder has no `send` without it).
+    fn required(&self, key: &str) -> &'a str {
+        self.values.get(key).copied().unwrap_or_else(|| {
+            panic!("{} (`{}`): the doc does not send the required query parameter `{key}`", self.req.label, self.req.op)
+        })
+    }
+
+    /// An optional parameter, for the builder's `maybe_…` setter.
+    fn optional(&self, key: &str) -> Option<&'a str> {
+        self.values.get(key).copied()
+    }
+
+    /// An optional JSON-array filter, passed the way a user writes it (see [`json_array_filter`]).
+    fn filter(&self, key: &str) -> Option<String> {
+        self.optional(key).map(|value| json_array_filter(key, value))
     }
 }
 
@@ -456,62 +493,56 @@ async fn call_token_operation<C: AccessTokenOperations>(
 ) -> Option<Result<Value, woztell::Error>> {
     Some(match a.req.op.as_str() {
         "get_waba_info" => {
-            let mut call = client.get_waba_info();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "channelId" => call.channel_id(value),
-                    "wabaId" => call.waba_id(value),
-                    other => a.no_parameter(other),
-                };
-            }
+            let q = a.query(&["channelId", "wabaId"]);
+            let call =
+                client.get_waba_info().maybe_channel_id(q.optional("channelId")).maybe_waba_id(q.optional("wabaId"));
             json(call.send().await)
         }
         "get_business_profile" => {
-            let mut call = client.get_business_profile();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "phoneNumberId" => call.phone_number_id(value),
-                    other => a.no_parameter(other),
-                };
-            }
-            json(call.send().await)
+            let q = a.query(&["phoneNumberId"]);
+            json(client.get_business_profile().phone_number_id(q.required("phoneNumberId")).send().await)
         }
         "update_business_profile" => {
-            json(client.update_business_profile().body(a.body::<types::UpdateBusinessProfileRequest>()).send().await)
+            json(client.update_business_profile(a.body::<types::UpdateBusinessProfileRequest>()).send().await)
         }
-        "upload_media" => json(client.upload_media().body(a.body::<types::UploadMediaRequest>()).send().await),
+        "upload_media" => json(client.upload_media(a.body::<types::UploadMediaRequest>()).send().await),
         "list_templates" => {
-            let mut call = client.list_templates();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "wabaId" => call.waba_id(value),
-                    "first" => call.first(int(key, value)),
-                    "after" => call.after(value),
-                    "before" => call.before(value),
-                    "status" | "category" | "language" => {
-                        let filter = json_array_filter(key, value);
-                        match key.as_str() {
-                            "status" => call.status(filter),
-                            "category" => call.category(filter),
-                            _ => call.language(filter),
-                        }
-                    }
-                    "quality_score" => {
-                        let Ok(rating) = value.parse::<types::TemplateQualityRating>();
-                        assert!(!rating.is_unknown(), "quality_score={value} is not a documented rating");
-                        call.quality_score(rating)
-                    }
-                    "name" => call.name(value),
-                    "content" => call.content(value),
-                    "name or content" => call.name_or_content(value),
-                    other => a.no_parameter(other),
-                };
-            }
+            let q = a.query(&[
+                "wabaId",
+                "first",
+                "after",
+                "before",
+                "status",
+                "category",
+                "language",
+                "quality_score",
+                "name",
+                "content",
+                "name or content",
+            ]);
+            let quality_score = q.optional("quality_score").map(|value| {
+                let Ok(rating) = value.parse::<types::TemplateQualityRating>();
+                assert!(!rating.is_unknown(), "quality_score={value} is not a documented rating");
+                rating
+            });
+            let call = client
+                .list_templates()
+                .waba_id(q.required("wabaId"))
+                .first(int("first", q.required("first")))
+                .maybe_after(q.optional("after"))
+                .maybe_before(q.optional("before"))
+                .maybe_status(q.filter("status"))
+                .maybe_category(q.filter("category"))
+                .maybe_language(q.filter("language"))
+                .maybe_quality_score(quality_score)
+                .maybe_name(q.optional("name"))
+                .maybe_content(q.optional("content"))
+                .maybe_name_or_content(q.optional("name or content"));
             json(call.send().await)
         }
-        "create_template" => json(client.create_template().body(a.body::<types::CreateTemplateRequest>()).send().await),
-        "edit_template" => json(client.edit_template().body(a.body::<types::EditTemplateRequest>()).send().await),
-        "delete_template" => json(client.delete_template().body(a.body::<types::DeleteTemplateRequest>()).send().await),
+        "create_template" => json(client.create_template(a.body::<types::CreateTemplateRequest>()).send().await),
+        "edit_template" => json(client.edit_template(a.body::<types::EditTemplateRequest>()).send().await),
+        "delete_template" => json(client.delete_template(a.body::<types::DeleteTemplateRequest>()).send().await),
         _ => return None,
     })
 }
@@ -520,93 +551,75 @@ async fn call_token_operation<C: AccessTokenOperations>(
 async fn call_signed_operation(client: &woztell::SignedClient, a: &Args<'_>) -> Result<Value, woztell::Error> {
     match a.req.op.as_str() {
         "get_display_name_status" => {
-            let mut call = client.get_display_name_status();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "phoneNumberId" => call.phone_number_id(value),
-                    other => a.no_parameter(other),
-                };
-            }
-            json(call.send().await)
+            let q = a.query(&["phoneNumberId"]);
+            json(client.get_display_name_status().phone_number_id(q.required("phoneNumberId")).send().await)
         }
         "get_conversation_analytics" => {
-            let mut call = client.get_conversation_analytics();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "from" => call.from(int(key, value)),
-                    "to" => call.to(int(key, value)),
-                    "granularity" => {
-                        let Ok(granularity) = value.parse::<types::AnalyticsGranularity>();
-                        assert!(!granularity.is_unknown(), "granularity={value} is not a documented value");
-                        call.granularity(granularity)
-                    }
-                    "numbers" => call.numbers(json_array_filter(key, value)),
-                    "metric_types" => call.metric_types(json_array_filter(key, value)),
-                    "conversation_types" => call.conversation_types(json_array_filter(key, value)),
-                    "conversation_directions" => call.conversation_directions(json_array_filter(key, value)),
-                    "dimensions" => call.dimensions(json_array_filter(key, value)),
-                    other => a.no_parameter(other),
-                };
-            }
+            let q = a.query(&[
+                "from",
+                "to",
+                "granularity",
+                "numbers",
+                "metric_types",
+                "conversation_types",
+                "conversation_directions",
+                "dimensions",
+            ]);
+            let value = q.required("granularity");
+            let Ok(granularity) = value.parse::<types::AnalyticsGranularity>();
+            assert!(!granularity.is_unknown(), "granularity={value} is not a documented value");
+            let call = client
+                .get_conversation_analytics()
+                .from(int("from", q.required("from")))
+                .to(int("to", q.required("to")))
+                .granularity(granularity)
+                .maybe_numbers(q.filter("numbers"))
+                .maybe_metric_types(q.filter("metric_types"))
+                .maybe_conversation_types(q.filter("conversation_types"))
+                .maybe_conversation_directions(q.filter("conversation_directions"))
+                .maybe_dimensions(q.filter("dimensions"));
             json(call.send().await)
         }
         "list_catalogs" => {
-            if let Some((key, _)) = a.query().first() {
-                a.no_parameter(key);
-            }
+            a.query(&[]);
             json(client.list_catalogs().send().await)
         }
         "list_products" => {
-            let mut call = client.list_products();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "catalogId" => call.catalog_id(value),
-                    "after" => call.after(value),
-                    "before" => call.before(value),
-                    other => a.no_parameter(other),
-                };
-            }
+            let q = a.query(&["catalogId", "after", "before"]);
+            let call = client
+                .list_products()
+                .catalog_id(q.required("catalogId"))
+                .maybe_after(q.optional("after"))
+                .maybe_before(q.optional("before"));
             json(call.send().await)
         }
         "list_flows" => {
-            let mut call = client.list_flows();
-            for (key, value) in a.query() {
-                call = match key.as_str() {
-                    "limit" => call.limit(int(key, value)),
-                    "after" => call.after(value),
-                    "before" => call.before(value),
-                    other => a.no_parameter(other),
-                };
-            }
+            let q = a.query(&["limit", "after", "before"]);
+            let call = client
+                .list_flows()
+                .limit(int("limit", q.required("limit")))
+                .maybe_after(q.optional("after"))
+                .maybe_before(q.optional("before"));
             json(call.send().await)
         }
         "get_flow_screen_payload" | "get_flow_preview" | "get_flow_detail" => {
-            let mut flow_id = None;
-            for (key, value) in a.query() {
-                match key.as_str() {
-                    "flowId" => flow_id = Some(value.as_str()),
-                    other => a.no_parameter(other),
-                }
-            }
-            let flow_id = flow_id.unwrap_or_else(|| panic!("{}: no flowId", a.req.label));
+            let flow_id = a.query(&["flowId"]).required("flowId");
             match a.req.op.as_str() {
                 "get_flow_screen_payload" => json(client.get_flow_screen_payload().flow_id(flow_id).send().await),
                 "get_flow_preview" => json(client.get_flow_preview().flow_id(flow_id).send().await),
                 _ => json(client.get_flow_detail().flow_id(flow_id).send().await),
             }
         }
-        "create_flow" => json(client.create_flow().body(a.body::<types::CreateFlowRequest>()).send().await),
+        "create_flow" => json(client.create_flow(a.body::<types::CreateFlowRequest>()).send().await),
         "update_flow_metadata" => {
-            json(client.update_flow_metadata().body(a.body::<types::UpdateFlowMetadataRequest>()).send().await)
+            json(client.update_flow_metadata(a.body::<types::UpdateFlowMetadataRequest>()).send().await)
         }
-        "update_flow_json" => {
-            json(client.update_flow_json().body(a.body::<types::UpdateFlowJsonRequest>()).send().await)
-        }
-        "delete_flow" => json(client.delete_flow().body(a.body::<types::FlowIdRequest>()).send().await),
-        "publish_flow" => json(client.publish_flow().body(a.body::<types::FlowIdRequest>()).send().await),
-        "deprecate_flow" => json(client.deprecate_flow().body(a.body::<types::FlowIdRequest>()).send().await),
+        "update_flow_json" => json(client.update_flow_json(a.body::<types::UpdateFlowJsonRequest>()).send().await),
+        "delete_flow" => json(client.delete_flow(a.body::<types::FlowIdRequest>()).send().await),
+        "publish_flow" => json(client.publish_flow(a.body::<types::FlowIdRequest>()).send().await),
+        "deprecate_flow" => json(client.deprecate_flow(a.body::<types::FlowIdRequest>()).send().await),
         "set_business_encryption" => {
-            json(client.set_business_encryption().body(a.body::<types::SetBusinessPublicKeyRequest>()).send().await)
+            json(client.set_business_encryption(a.body::<types::SetBusinessPublicKeyRequest>()).send().await)
         }
         "get_business_encryption" => json(client.get_business_encryption().send().await),
         other => panic!("no dispatcher arm for operationId `{other}`: add one to `call_*_operation`"),

@@ -95,7 +95,12 @@ fn runtime_error_type(file: &mut syn::File) {
             WithoutError.visit_item_use_mut(import);
         }
     }
-    file.items.insert(0, parse_quote!(pub use ::whatsapp_sdk_runtime::Error;));
+    file.items.insert(
+        0,
+        parse_quote!(
+            pub use ::whatsapp_sdk_runtime::Error;
+        ),
+    );
 }
 
 /// typify's `types::builder` module holds a builder per struct that checks required fields when
@@ -644,7 +649,12 @@ fn operation_traits(
 
 /// progenitor's docs of an operation with its example call in the new shape, and a line on
 /// what `send` needs.
-fn operation_docs(attrs: &[syn::Attribute], builder: &str, operation: &str, shape: &BuilderShape) -> Vec<syn::Attribute> {
+fn operation_docs(
+    attrs: &[syn::Attribute],
+    builder: &str,
+    operation: &str,
+    shape: &BuilderShape,
+) -> Vec<syn::Attribute> {
     let text = doc_text(attrs);
     let prose = text.split("```").next().unwrap_or_default().trim_end();
     let mut doc = format!("{prose}\n\n");

@@ -3,6 +3,7 @@
 //! failure comes back as the runtime's [`Error`], attributed to the operation.
 
 use bytes::Bytes;
+use futures::TryStreamExt;
 use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -59,7 +60,8 @@ impl Runtime {
     }
 
     /// [`Runtime::respond`] for an operation whose success is a byte stream (a download): the
-    /// success body is handed over unread; errors are decoded as usual.
+    /// success body is handed over unread (a read that breaks off yields reqwest's error
+    /// without its URL); errors are decoded as usual.
     pub async fn respond_stream<E, F, C>(
         &self,
         client: &reqwest::Client,
@@ -78,10 +80,11 @@ impl Runtime {
         };
         let status = response.status();
         let reply = reply(status.as_u16());
-        if matches!(reply, Reply::Success | Reply::Empty) {
-            return Ok(ResponseValue::stream(response));
-        }
         let headers = std::mem::take(response.headers_mut());
+        if matches!(reply, Reply::Success | Reply::Empty) {
+            let body = response.bytes_stream().map_err(reqwest::Error::without_url);
+            return Ok(ResponseValue::new(ByteStream::new(Box::pin(body)), status, headers));
+        }
         let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
         match self.decode::<(), E>(operation, reply, status, headers, body) {
             Ok(_) => unreachable!("only an error reply is decoded here"),
@@ -140,8 +143,10 @@ impl Runtime {
             },
             Reply::Error => match serde_json::from_slice::<E>(&body) {
                 Ok(documented) => {
-                    let summary = redact::scrub(&summarize(&documented), &self.secret_values());
-                    ErrorKind::Api(ApiError::new(status, headers, documented, summary))
+                    let secrets = self.secret_values();
+                    let summary = redact::scrub(&summarize(&documented), &secrets);
+                    let snippet = redact::snippet(&body, &secrets);
+                    ErrorKind::Api(ApiError::new(status, headers, documented, summary, snippet))
                 }
                 Err(_) => self.unexpected(status, headers, body),
             },

@@ -53,8 +53,8 @@ pub enum ErrorKind<E> {
     Config(ConfigError),
 }
 
-/// A documented error body with the response it came in.
-#[derive(Debug)]
+/// A documented error body with the response it came in. `Debug` shows the body as a redacted
+/// snippet: a provider may echo a credential in it.
 #[non_exhaustive]
 pub struct ApiError<E> {
     /// The HTTP status.
@@ -65,6 +65,8 @@ pub struct ApiError<E> {
     pub body: E,
     /// The `code: message` the body holds, redacted, for `Display`.
     summary: String,
+    /// The body, serialized and redacted, for `Debug`.
+    snippet: String,
 }
 
 /// A response the spec does not describe, as received.
@@ -221,8 +223,8 @@ impl<E> Error<E> {
 }
 
 impl<E> ApiError<E> {
-    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: E, summary: String) -> Self {
-        Self { status, headers, body, summary }
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: E, summary: String, snippet: String) -> Self {
+        Self { status, headers, body, summary, snippet }
     }
 }
 
@@ -321,6 +323,17 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             ErrorKind::Config(error) => Some(error),
             ErrorKind::Api(_) | ErrorKind::UnexpectedResponse(_) | ErrorKind::InvalidRequest(_) => None,
         }
+    }
+}
+
+impl<E> fmt::Debug for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("summary", &self.summary)
+            .field("body", &self.snippet)
+            .finish()
     }
 }
 

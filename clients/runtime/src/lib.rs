@@ -20,9 +20,9 @@ pub mod redact;
 mod redirect;
 mod retry;
 mod runtime;
-mod transport;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+mod transport;
 
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};

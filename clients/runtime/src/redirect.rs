@@ -81,7 +81,9 @@ impl fmt::Display for RedirectError {
             Kind::OtherOrigin(origin) => {
                 write!(f, "HTTP {} redirect to another origin ({origin}) not followed", self.status.as_u16())
             }
-            Kind::TooMany => write!(f, "HTTP {} redirect not followed: more than {MAX_REDIRECTS} redirects", self.status.as_u16()),
+            Kind::TooMany => {
+                write!(f, "HTTP {} redirect not followed: more than {MAX_REDIRECTS} redirects", self.status.as_u16())
+            }
         }
     }
 }

@@ -171,6 +171,8 @@ impl Runtime {
                 tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "response");
                 Outcome::Response(response.status(), response.headers())
             }
+            // A redirect the policy refused would be refused again.
+            Err(error) if error.is_redirect() => return None,
             Err(error) if error.is_connect() => {
                 tracing::debug!(attempt, elapsed_ms, error = redacted(error), "connect failed");
                 Outcome::ConnectFailed

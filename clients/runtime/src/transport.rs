@@ -71,7 +71,10 @@ impl TransportError {
 
     /// Whether no connection could be made: nothing reached the provider.
     pub fn is_connect(&self) -> bool {
-        matches!(self.cause, Cause::ConnectTimeout(_) | Cause::Refused | Cause::Dns(_) | Cause::Tls(_) | Cause::Connect(_))
+        matches!(
+            self.cause,
+            Cause::ConnectTimeout(_) | Cause::Refused | Cause::Dns(_) | Cause::Tls(_) | Cause::Connect(_)
+        )
     }
 }
 

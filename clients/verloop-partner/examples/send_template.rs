@@ -56,8 +56,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }],
         },
     };
-    let sent =
-        messaging.send_message(SendMessageRequest { messages: vec![greeting] }).send().await?.into_inner();
+    let sent = messaging.send_message(SendMessageRequest { messages: vec![greeting] }).send().await?.into_inner();
     for accepted in &sent.success_messages {
         println!("sent {:?}", accepted.id);
     }

@@ -67,11 +67,19 @@ impl Authorize for SystemUserToken {
     fn authorize(&self, request: &mut reqwest::Request, operation: &OperationSpec) -> Result<(), CredentialError> {
         authorize(&self.0, "systemUserToken", request, operation)
     }
+
+    fn secret_values(&self) -> Vec<String> {
+        vec![self.0.secret.expose_secret().to_string()]
+    }
 }
 
 impl Authorize for PhoneNumberToken {
     fn authorize(&self, request: &mut reqwest::Request, operation: &OperationSpec) -> Result<(), CredentialError> {
         authorize(&self.0, "phoneNumberToken", request, operation)
+    }
+
+    fn secret_values(&self) -> Vec<String> {
+        vec![self.0.secret.expose_secret().to_string()]
     }
 }
 

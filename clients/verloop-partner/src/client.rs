@@ -76,9 +76,8 @@ impl Management {
         let public = Public { raw: raw_client(&config, NoCredential)? };
         let body = LoginRequest { username: username.to_string(), password: password.to_string() };
         let response = public.login(body).send().await?.into_inner();
-        let token = response
-            .system_user_token
-            .ok_or_else(|| Error::credential("login returned no system_user_token"))?;
+        let token =
+            response.system_user_token.ok_or_else(|| Error::credential("login returned no system_user_token"))?;
         Self::with_config(config, SystemUserToken::new(token)?)
     }
 

@@ -62,7 +62,8 @@ impl Management {
             let mut file = Part::stream(reqwest::Body::from(upload.bytes))
                 .file_name(upload.file_name.clone().unwrap_or_else(|| "file".to_string()));
             if let Some(mime) = &upload.file_type {
-                file = file.mime_str(mime).map_err(|_| Error::invalid_request(format!("`{mime}` is not a MIME type")))?;
+                file =
+                    file.mime_str(mime).map_err(|_| Error::invalid_request(format!("`{mime}` is not a MIME type")))?;
             }
             let mut form = Form::new().text("client_id", client_id.to_string()).part("file", file);
             if let Some(name) = upload.file_name {

@@ -58,6 +58,11 @@ impl Bearer {
     fn apply(&self, request: &mut reqwest::Request) {
         request.headers_mut().insert(AUTHORIZATION, self.0.clone());
     }
+
+    fn secret(&self) -> Vec<String> {
+        let value = self.0.to_str().unwrap_or_default();
+        vec![value.strip_prefix("Bearer ").unwrap_or(value).to_string()]
+    }
 }
 
 impl Authorize for AccountToken {
@@ -67,6 +72,10 @@ impl Authorize for AccountToken {
         }
         self.0.apply(request);
         Ok(())
+    }
+
+    fn secret_values(&self) -> Vec<String> {
+        self.0.secret()
     }
 }
 
@@ -80,6 +89,10 @@ impl Authorize for SessionKey {
         }
         self.0.apply(request);
         Ok(())
+    }
+
+    fn secret_values(&self) -> Vec<String> {
+        self.0.secret()
     }
 }
 

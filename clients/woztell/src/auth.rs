@@ -121,6 +121,16 @@ impl Authorize for Credentials {
         }
         Ok(())
     }
+
+    fn secret_values(&self) -> Vec<String> {
+        let mut secrets = vec![self.token.0.expose_secret().to_string()];
+        if let Some(signed) = &self.signed {
+            let value = signed.signed.to_str().unwrap_or_default();
+            // The whole header value, and the signature before the payload's `.`.
+            secrets.extend([value.to_string(), value.split('.').next().unwrap_or_default().to_string()]);
+        }
+        secrets
+    }
 }
 
 /// Adds `field` to the request's JSON object body (creating `{}` when there is none).

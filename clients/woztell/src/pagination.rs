@@ -13,9 +13,9 @@ use crate::builder::{
     list_products_state, list_templates_state,
 };
 // bon's marker that a member is not set yet, re-exported by every state module.
-use list_templates_state::IsUnset;
 use crate::types::{FlowSummary, MessageTemplate, Paging, Product};
 use crate::{Client, Error, SignedClient};
+use list_templates_state::IsUnset;
 
 /// The cursor of the next page, when the response says there is one.
 fn next_cursor(paging: Option<Paging>) -> Option<String> {

@@ -5,6 +5,7 @@
 
 pub mod postman;
 pub mod prism;
+pub mod tls;
 
 use std::path::PathBuf;
 

@@ -127,7 +127,8 @@ fn rewrite(
         .arms
         .iter()
         .map(|arm| {
-            let (reply, streams) = reply(&arm.body).ok_or_else(|| format!("unknown response arm `{}`", quote!(#arm)))?;
+            let (reply, streams) =
+                reply(&arm.body).ok_or_else(|| format!("unknown response arm `{}`", quote!(#arm)))?;
             stream |= streams;
             let pattern = &arm.pat;
             Ok(quote!(#pattern => ::whatsapp_sdk_runtime::Reply::#reply,))
@@ -313,7 +314,8 @@ fn path_parameters(stmts: &[syn::Stmt]) -> Vec<syn::Ident> {
         }
         let Some(init) = &local.init else { continue };
         let syn::Expr::Macro(mac) = &*init.expr else { continue };
-        let Ok(args) = mac.mac.parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
+        let Ok(args) =
+            mac.mac.parse_body_with(syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
         else {
             continue;
         };
@@ -412,8 +414,7 @@ fn is_option(ty: &syn::Type) -> bool {
 /// `types::builder::X` → `types::X`.
 fn without_builder_module(ty: syn::Type) -> syn::Type {
     let syn::Type::Path(mut path) = ty else { return ty };
-    let segments: Vec<_> = path.path.segments.iter().cloned().filter(|segment| segment.ident != "builder").collect();
-    path.path.segments = segments.into_iter().collect();
+    path.path.segments = path.path.segments.iter().filter(|segment| segment.ident != "builder").cloned().collect();
     syn::Type::Path(path)
 }
 
@@ -529,7 +530,10 @@ mod tests {
         assert!(text.contains("# [builder (into)] after : Option < :: std :: string :: String >"), "{text}");
         // `send` exists once the typestate is complete, and runs through the runtime.
         assert!(text.contains("impl < 'a , S : list_flows_state :: IsComplete > ListFlows < 'a , S >"), "{text}");
-        assert!(text.contains("client . inner . respond (& client . client , & super :: OPERATIONS [3usize]"), "{text}");
+        assert!(
+            text.contains("client . inner . respond (& client . client , & super :: OPERATIONS [3usize]"),
+            "{text}"
+        );
         assert!(text.contains("404u16 => :: whatsapp_sdk_runtime :: Reply :: Error"), "{text}");
         // No run-time checks of parameters remain; errors are the runtime's.
         assert!(!text.contains("was not initialized") && !text.contains("map_err (Error :: InvalidRequest)"), "{text}");
