@@ -1,0 +1,174 @@
+//! Instructions per request: the generated clients against the same requests written by hand
+//! with `reqwest` + `serde_json`, counted by callgrind. Wall-clock ratios drift by ±3 % on
+//! these machines; instruction counts are steady to about 0.1 %.
+//!
+//! `cargo bench -p workspace-benches --bench instructions` starts the answering server in a
+//! process of its own (so its work is not counted), then runs this binary under
+//! `valgrind --tool=callgrind` once per case, side and request count. The figure per request is
+//! the difference of two counts (`MANY` and `FEW` sequential requests) over `MANY - FEW`, so
+//! start-up work cancels out. Needs `valgrind` (Debian's package).
+
+#[path = "../overhead/baseline.rs"]
+mod baseline;
+// Shared with the wall-clock benchmarks, whose timing half is not used here.
+#[allow(dead_code)]
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../overhead/fixtures.rs"]
+mod fixtures;
+#[path = "../overhead/server.rs"]
+mod server;
+
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+
+use verloop_partner::prelude::SystemUserTokenOperations;
+use wapio::prelude::AccountTokenOperations;
+use wapio::types::SendMessageRequest;
+use woztell::prelude::AccessTokenOperations;
+
+use common::BoxError;
+use fixtures::*;
+
+/// The cases: the requests of the wall-clock overhead benchmark.
+const CASES: [&str; 4] = ["Wapio send_message", "Wapio list_sessions (50 sessions)", "Verloop list_templates", "WOZTELL list_templates"];
+const SIDES: [&str; 2] = ["generated", "hand-written"];
+const FEW: u64 = 100;
+const MANY: u64 = 600;
+/// The generated side may run at most 2 % more instructions than the hand-written one.
+const TARGET: f64 = 1.02;
+
+fn main() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => serve(),
+        Some("run") => match &args[1..] {
+            [case, side, count, address] => run(case, side, count.parse()?, address),
+            _ => Err("usage: instructions run CASE SIDE COUNT ADDRESS".into()),
+        },
+        _ => measure(),
+    }
+}
+
+/// Answers the cases' requests until standard input closes (the measuring process ends).
+fn serve() -> Result<(), BoxError> {
+    let address = server::start(routes()?)?;
+    println!("listening {address}");
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    Ok(())
+}
+
+fn measure() -> Result<(), BoxError> {
+    let valgrind = Command::new("valgrind").arg("--version").output();
+    if !valgrind.is_ok_and(|output| output.status.success()) {
+        return Err("valgrind is not installed (Debian: apt-get install valgrind)".into());
+    }
+    let executable = std::env::current_exe()?;
+    let mut server = Command::new(&executable).arg("serve").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().ok_or("no server output")?).read_line(&mut first_line)?;
+    let address = first_line.trim().strip_prefix("listening ").ok_or("the server did not start")?.to_string();
+    for case in CASES.into_iter().filter(|case| common::selected(case)) {
+        let mut per_request = [0.0; 2];
+        for (side, figure) in SIDES.iter().zip(&mut per_request) {
+            let few = count(&executable, case, side, FEW, &address)?;
+            let many = count(&executable, case, side, MANY, &address)?;
+            *figure = many.saturating_sub(few) as f64 / (MANY - FEW) as f64;
+        }
+        let [generated, hand_written] = per_request;
+        let ratio = generated / hand_written;
+        eprintln!(
+            "{case}: generated {generated:.0} instructions/request, hand-written {hand_written:.0}, ratio {ratio:.4} (target ≤ {TARGET})"
+        );
+        let line = serde_json::json!({
+            "group": "instructions", "case": case, "mode": "sequential", "unit": "instructions/request",
+            "subject": "generated", "limit": "hand-written", "subject_rate": generated, "limit_rate": hand_written,
+            "ratio": ratio, "ratio_p25": ratio, "ratio_p75": ratio, "target": TARGET, "rounds": 1, "batch": MANY - FEW,
+        });
+        println!("{}{line}", common::RESULT_PREFIX);
+    }
+    drop(server.stdin.take());
+    server.wait()?;
+    Ok(())
+}
+
+/// Instructions callgrind counted for `count` requests of `case` on `side` (whole process).
+fn count(executable: &std::path::Path, case: &str, side: &str, count: u64, address: &str) -> Result<u64, BoxError> {
+    let output = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(executable)
+        .args(["run", case, side, &count.to_string(), address])
+        .output()?;
+    let log = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("{case} ({side}): {log}").into());
+    }
+    log.lines()
+        .find_map(|line| line.split("Collected :").nth(1))
+        .and_then(|number| number.trim().parse().ok())
+        .ok_or_else(|| format!("callgrind printed no count: {log}").into())
+}
+
+/// Sends `count` sequential requests of `case` on `side`.
+fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError> {
+    let base = format!("http://{address}");
+    let http = reqwest::Client::new();
+    let wapio = wapio::Client::with_config(
+        wapio::Client::<wapio::AccountToken>::config().with_base_url(&base).with_http_client(http.clone()),
+        wapio::AccountToken::new(WAPIO_TOKEN)?,
+    )?;
+    let verloop = verloop_partner::Management::with_config(
+        verloop_partner::config().with_base_url(&base).with_http_client(http.clone()),
+        verloop_partner::SystemUserToken::new(VERLOOP_TOKEN)?,
+    )?;
+    let woztell = woztell::Client::with_config(
+        woztell::config().with_base_url(&base).with_http_client(http.clone()),
+        woztell::AccessToken::new(WOZTELL_TOKEN)?,
+    )?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let generated = side == "generated";
+    runtime.block_on(async {
+        for _ in 0..count {
+            match (case, generated) {
+                ("Wapio send_message", true) => {
+                    black_box(wapio.send_message(text_message()).send().await?.into_inner());
+                }
+                ("Wapio send_message", false) => {
+                    black_box(baseline::wapio_send_message(&http, &base, WAPIO_TOKEN, &text_message()).await?);
+                }
+                ("Wapio list_sessions (50 sessions)", true) => {
+                    black_box(wapio.list_sessions().limit(SESSIONS_PER_PAGE as i64).send().await?.into_inner());
+                }
+                ("Wapio list_sessions (50 sessions)", false) => {
+                    black_box(baseline::wapio_list_sessions(&http, &base, WAPIO_TOKEN, SESSIONS_PER_PAGE).await?);
+                }
+                ("Verloop list_templates", true) => {
+                    black_box(verloop.list_templates().client_id(VERLOOP_CLIENT_ID).send().await?.into_inner());
+                }
+                ("Verloop list_templates", false) => {
+                    black_box(baseline::verloop_list_templates(&http, &base, VERLOOP_TOKEN).await?);
+                }
+                ("WOZTELL list_templates", true) => {
+                    let request = woztell.list_templates().waba_id(WOZTELL_WABA_ID).first(WOZTELL_PAGE_SIZE);
+                    black_box(request.send().await?.into_inner());
+                }
+                ("WOZTELL list_templates", false) => {
+                    black_box(baseline::woztell_list_templates(&http, &base, WOZTELL_TOKEN).await?);
+                }
+                _ => return Err(format!("unknown case `{case}`").into()),
+            }
+        }
+        Ok::<_, BoxError>(())
+    })
+}
+
+/// Built afresh for every request on both sides, as a caller would.
+fn text_message() -> SendMessageRequest {
+    SendMessageRequest::Text {
+        session_id: Some("sess_000".into()),
+        to: Some("15551234567".into()),
+        channel_id: None,
+        text: "Hello from the benchmark".into(),
+    }
+}
