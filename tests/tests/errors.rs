@@ -80,8 +80,10 @@ async fn a_timeout_names_the_operation_and_the_limit() {
     assert_eq!((error.provider(), error.operation()), (Some("verloop-partner"), Some("send_message")));
     // A keyless POST may have been processed: a timeout of it is not retried.
     assert!(!error.is_retryable());
+    // The cause below the message: reqwest's error and its own chain, nothing repeated.
     let cause = error.source().expect("the transport error is kept");
     assert!(cause.source().is_some(), "reqwest's own chain is kept: {cause:?}");
+    assert!(!cause.to_string().contains("timed out after"), "{cause}");
     assert_no_secret(&everything_shown(&error));
 }
 
@@ -92,6 +94,15 @@ async fn a_refused_connection_says_so() {
     assert_eq!(error.to_string(), "woztell list_templates: connection refused");
     assert!(error.is_connect() && error.is_retryable() && !error.is_timeout(), "{error:?}");
     assert!(error.status().is_none() && error.retry_after().is_none());
+    // As `anyhow` prints it (`{:#}`): the message, then the causes below it, none repeated.
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert!(chain.starts_with("woztell list_templates: connection refused: error sending request"), "{chain}");
+    assert_eq!(chain.matches("connection refused").count(), 1, "{chain}");
     // The query carried the access token: no part of the URL is shown.
     assert_no_secret(&everything_shown(&error));
 }

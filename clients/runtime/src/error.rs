@@ -93,13 +93,8 @@ pub struct InvalidResponse {
     pub body: Bytes,
     path: String,
     snippet: String,
-    cause: BodyMismatch,
-}
-
-/// Where and why a body did not decode; the message has credential values removed.
-#[derive(Debug, Clone)]
-pub struct BodyMismatch {
-    message: String,
+    /// serde's message, with credential values removed.
+    cause: String,
 }
 
 impl<E> Error<E> {
@@ -249,7 +244,7 @@ impl InvalidResponse {
         snippet: String,
         message: String,
     ) -> Self {
-        Self { status, headers, body, path, snippet, cause: BodyMismatch { message } }
+        Self { status, headers, body, path, snippet, cause: message }
     }
 
     /// The JSON pointer where decoding failed (`/data/3/status`; empty for the whole body).
@@ -262,8 +257,8 @@ impl InvalidResponse {
         &self.snippet
     }
 
-    /// Why the body did not decode there.
-    pub fn cause(&self) -> &BodyMismatch {
+    /// Why the body did not decode there (serde's message).
+    pub fn cause(&self) -> &str {
         &self.cause
     }
 }
@@ -291,12 +286,7 @@ impl<E> fmt::Display for Error<E> {
             }
             ErrorKind::InvalidResponse(invalid) => {
                 let at = if invalid.path.is_empty() { "/" } else { &invalid.path };
-                write!(
-                    f,
-                    "HTTP {} body does not match the spec at {at}: {}",
-                    invalid.status.as_u16(),
-                    invalid.cause.message
-                )
+                write!(f, "HTTP {} body does not match the spec at {at}: {}", invalid.status.as_u16(), invalid.cause)
             }
             ErrorKind::Transport(transport) => write!(f, "{transport}"),
             ErrorKind::Redirect(redirect) => write!(f, "{redirect}"),
@@ -313,15 +303,14 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
     }
 }
 
+/// `source()` is the cause below what `Display` already says, so that a chain printed by
+/// `anyhow` (`{:#}`) or a logger repeats nothing: for a transport error, reqwest's error (without
+/// its URL) and everything below it. Every other kind's cause is in the message itself.
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self.kind() {
-            ErrorKind::InvalidResponse(invalid) => Some(&invalid.cause),
-            ErrorKind::Transport(transport) => Some(transport),
-            ErrorKind::Redirect(redirect) => Some(redirect),
-            ErrorKind::Credential(error) => Some(error),
-            ErrorKind::Config(error) => Some(error),
-            ErrorKind::Api(_) | ErrorKind::UnexpectedResponse(_) | ErrorKind::InvalidRequest(_) => None,
+            ErrorKind::Transport(transport) => transport.source(),
+            _ => None,
         }
     }
 }
@@ -352,19 +341,11 @@ impl fmt::Debug for InvalidResponse {
         f.debug_struct("InvalidResponse")
             .field("status", &self.status)
             .field("path", &self.path)
-            .field("cause", &self.cause.message)
+            .field("cause", &self.cause)
             .field("snippet", &self.snippet)
             .finish_non_exhaustive()
     }
 }
-
-impl fmt::Display for BodyMismatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for BodyMismatch {}
 
 impl<E> From<ConfigError> for Error<E> {
     fn from(error: ConfigError) -> Self {

@@ -27,7 +27,7 @@ mod transport;
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
 pub use decode::Reply;
-pub use error::{ApiError, BodyMismatch, Error, ErrorKind, InvalidResponse, RawResponse};
+pub use error::{ApiError, Error, ErrorKind, InvalidResponse, RawResponse};
 pub use meta::{ResponseMeta, ResponseMetaExt};
 pub use operation::OperationSpec;
 pub use query::QueryWriter;

@@ -2,7 +2,7 @@
 //! failed DNS lookup or TLS handshake. reqwest's own message is "error sending request" for
 //! all of them; the cause is at the bottom of its `source()` chain.
 
-use std::error::Error as _;
+use std::error::Error;
 use std::fmt;
 use std::time::Duration;
 
@@ -103,8 +103,8 @@ impl fmt::Display for TransportError {
     }
 }
 
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+impl Error for TransportError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
         Some(&self.source)
     }
 }
@@ -122,7 +122,7 @@ fn seconds(limit: Duration) -> String {
 
 /// The message of the deepest error in the chain: the actual cause.
 fn root_cause(error: &reqwest::Error) -> String {
-    let mut current: &dyn std::error::Error = error;
+    let mut current: &dyn Error = error;
     while let Some(next) = current.source() {
         current = next;
     }
@@ -132,7 +132,7 @@ fn root_cause(error: &reqwest::Error) -> String {
 /// Every message of the chain, lower case, for classifying the cause.
 fn chain_text(error: &reqwest::Error) -> String {
     let mut text = String::new();
-    let mut current: Option<&dyn std::error::Error> = Some(error);
+    let mut current: Option<&dyn Error> = Some(error);
     while let Some(error) = current {
         text.push_str(&error.to_string().to_lowercase());
         text.push('\n');

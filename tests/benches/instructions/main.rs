@@ -32,7 +32,8 @@ use common::BoxError;
 use fixtures::*;
 
 /// The cases: the requests of the wall-clock overhead benchmark.
-const CASES: [&str; 4] = ["Wapio send_message", "Wapio list_sessions (50 sessions)", "Verloop list_templates", "WOZTELL list_templates"];
+const CASES: [&str; 4] =
+    ["Wapio send_message", "Wapio list_sessions (50 sessions)", "Verloop list_templates", "WOZTELL list_templates"];
 const SIDES: [&str; 2] = ["generated", "hand-written"];
 const FEW: u64 = 100;
 const MANY: u64 = 600;
