@@ -84,6 +84,8 @@ static OPERATION: OperationSpec = OperationSpec {
     security: &[],
     idempotency_header: None,
     credential_body_field: None,
+    success_content_type: None,
+    error_content_type: None,
 };
 
 /// Answers `POST /{status}` with that status and the request's body as the response body: the

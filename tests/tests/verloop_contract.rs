@@ -32,12 +32,13 @@ use futures::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use support::postman::{self, PostmanBody, PostmanItem, SpecRoutes};
+use support::routes::SpecRoutes;
 use support::{header_values, request_line_problems, without_nulls};
 use verloop_partner::prelude::*;
-use verloop_partner::{Config, ErrorKind, MediaUpload, ResponseValue, types};
+use verloop_partner::{Config, ErrorKind, MediaUpload, Response, types};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::audit::postman::replay::{self as postman, PostmanBody, PostmanItem};
 
 const COLLECTION: &str = "specs/upstream/000_7b90d7aae97adcfa.txt";
 const SPEC: &str = "specs/verloop-partner.yaml";
@@ -60,7 +61,7 @@ const SKIPPED_ITEMS: &[(&str, &str)] =
 /// Request items whose URL is written with another host than [`HOST`] (the client always uses
 /// its configured base URL; only the path is checked): item, host as written.
 const REQUEST_HOST_QUIRKS: &[(&str, &str)] = &[
-    // A doubled scheme: read naively, the host is `https:` and the path starts `//partners…`.
+    // A doubled scheme (read as one: the path starts after the second host).
     ("Acess Tokens / GetPhoneToken", "https://https://partners.verloop.com"),
 ];
 
@@ -315,20 +316,12 @@ struct Cases {
     repair_key_problems: Vec<String>,
 }
 
-/// The host as written and the path segments, with a doubled scheme (`https://https://host/…`,
-/// which a URL reader sees as host `https:` and path `//host/…`) un-doubled.
-fn host_and_path(host: &str, path: &[String]) -> (String, String, Vec<String>) {
-    let doubled = host.split_once("://").filter(|(_, rest)| matches!(*rest, "https:" | "http:")).and_then(
-        |(_, inner)| match path {
-            [empty, real_host, rest @ ..] if empty.is_empty() => Some((inner, real_host, rest)),
-            _ => None,
-        },
-    );
-    match doubled {
-        Some((inner_scheme, real_host, rest)) => {
-            (format!("{host}//{real_host}"), format!("{inner_scheme}//{real_host}"), rest.to_vec())
-        }
-        None => (host.to_string(), host.to_string(), path.to_vec()),
+/// The host meant by a host as written: the reader keeps a doubled scheme
+/// (`https://https://host`) in the host, and the inner scheme is the one meant.
+fn meant_host(written: &str) -> &str {
+    match written.split_once("://") {
+        Some((_, inner)) if inner.contains("://") => inner,
+        _ => written,
     }
 }
 
@@ -428,10 +421,10 @@ fn load_cases() -> Cases {
 fn request_case(item: &PostmanItem, cases: &mut Cases) -> RequestCase {
     let label = item.label();
     let req = &item.request;
-    let (written_host, host, segments) = host_and_path(&req.host, &req.path);
+    let host = meant_host(&req.host);
     let (io_host, _) = spec_server(1);
     assert!(host == HOST || host == io_host, "{label}: the host {host} is none of the spec's servers");
-    let path = format!("/{}", segments.join("/"));
+    let path = req.path_string();
     let op = operation_of(&label, &req.method, &path);
     let body = match &req.body {
         None => RequestBody::None,
@@ -497,7 +490,7 @@ fn request_case(item: &PostmanItem, cases: &mut Cases) -> RequestCase {
     RequestCase {
         label,
         op,
-        written_host,
+        written_host: req.host.clone(),
         method: req.method.clone(),
         path,
         query: req.query.clone(),
@@ -638,7 +631,7 @@ fn unknown_query(op: &str, key: &str) -> ! {
 }
 
 /// The success value as JSON.
-fn json<T: Serialize, E>(result: Result<ResponseValue<T>, E>) -> Result<Reply, verloop_partner::Error>
+fn json<T: Serialize, E>(result: Result<Response<T>, E>) -> Result<Reply, verloop_partner::Error>
 where
     verloop_partner::Error: From<E>,
 {

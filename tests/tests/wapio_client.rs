@@ -176,7 +176,7 @@ async fn session_key_client_calls_session_routes_with_its_key() {
     // `client.create_session()` does not compile for `Client<SessionKey>` (see the doctest on
     // `wapio::Client`); the session routes do.
     let response = client.get_session("s1").send().await.unwrap();
-    let meta = wapio::ResponseMetaExt::meta(&response);
+    let meta = response.meta();
     assert_eq!((meta.rate_limit_remaining, meta.request_id.as_deref()), (Some(41), Some("req-ok")));
     assert_eq!(response.into_inner().status, SessionStatus::Connected);
     let request = &server.received_requests().await.unwrap()[0];

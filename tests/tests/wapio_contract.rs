@@ -19,12 +19,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use support::postman::{self, PostmanBody, PostmanItem, PostmanRequest, PostmanResponse, SpecRoutes};
+use support::routes::SpecRoutes;
 use support::{header_values, request_line_problems, without_nulls};
 use wapio::prelude::*;
 use wapio::types;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
+use xtask::audit::postman::replay::{self as postman, PostmanBody, PostmanItem, PostmanRequest, PostmanResponse};
 
 const COLLECTION: &str = "specs/upstream/002_0944628b54915536.txt";
 const SPEC: &str = "specs/wapio.yaml";
@@ -135,7 +136,7 @@ impl<'a> Args<'a> {
 }
 
 /// The success value as JSON (`null` for an operation without a response body).
-fn json<T: Serialize>(result: Result<wapio::ResponseValue<T>, wapio::Error>) -> Result<Value, wapio::Error> {
+fn json<T: Serialize>(result: Result<wapio::Response<T>, wapio::Error>) -> Result<Value, wapio::Error> {
     let value = result?.into_inner();
     Ok(serde_json::to_value(value).expect("a response value serializes"))
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bench;
 pub mod config;
 pub mod diff;
+pub mod drift;
 pub mod generate;
 pub mod postprocess;
 pub mod regen;

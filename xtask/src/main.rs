@@ -15,6 +15,10 @@ commands:
   diff [--base <git-rev>]         Markdown report of API changes in specs/ since <git-rev> (default:
                                   the merge base with main); exit status 2 when something breaks
   diff --old <SPEC> --new <SPEC>  the same report for two spec files
+  drift [--write] [--specs DIR] FILE...
+                                  turn captured `whatsapp_sdk::drift` log lines (tracing JSON) into
+                                  spec edits marked `x-observed`; prints a unified diff, --write
+                                  applies it; exit status 1 when a line was skipped (FILE:LINE: reason)
   sandbox <PROVIDER> [--port N]   serve the provider's sandbox on 127.0.0.1 (documented examples,
                                   credential and parameter checks) until Ctrl-C
   bench [--build-cost]            run the benchmarks, print one table, write BENCHMARKS.md;
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
         Some("regen") => xtask::regen::run(&args[1..]),
         Some("audit") => xtask::audit::run(&args[1..]),
         Some("diff") => xtask::diff::run(&args[1..]),
+        Some("drift") => xtask::drift::run(&xtask::config::workspace_root(), &args[1..]),
         Some("bench") => xtask::bench::run(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
         Some("sandbox") => xtask::sandbox::run(&args[1..]),

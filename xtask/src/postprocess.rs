@@ -31,7 +31,6 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     requests::HeaderMaps.visit_file_mut(&mut file);
     requests::query_in_url(&mut file);
-    runtime_error_type(&mut file);
     for item in &mut file.items {
         if let Item::Mod(module) = item
             && module.ident == "types"
@@ -48,6 +47,8 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
     RelinkOperationDocs::new(spec).visit_file_mut(&mut file);
     let shapes = builders::typestate_builders(&mut file, &index, &docs)?;
     remove_hooks_assertion(&mut file);
+    // After the builders, which read progenitor's response handling as it was.
+    runtime_types(&mut file);
     remove_inherent_operations(&mut file, &methods);
     file.items.extend(runtime_items(spec));
     file.items.extend(operation_traits(spec, &methods, &shapes)?);
@@ -76,29 +77,39 @@ fn operation_index(spec: &Spec) -> BTreeMap<String, usize> {
     ids.into_iter().enumerate().map(|(index, id)| (id.to_string(), index)).collect()
 }
 
-/// progenitor's `pub use progenitor_client::{…, Error, …}` → the runtime's `Error`, so every
-/// `Error<E>` in the generated code (and in its public API) is `whatsapp_sdk_runtime::Error`.
-fn runtime_error_type(file: &mut syn::File) {
-    struct WithoutError;
-    impl VisitMut for WithoutError {
+/// progenitor's `Error<E>` and `ResponseValue<T>` → the runtime's `Error` and `Response`, so
+/// that every operation's result (and the crate's public API) is the runtime's: one error type
+/// that names the operation, and a response that carries drift findings.
+fn runtime_types(file: &mut syn::File) {
+    struct WithoutReplaced;
+    impl VisitMut for WithoutReplaced {
         fn visit_use_group_mut(&mut self, group: &mut syn::UseGroup) {
             group.items = std::mem::take(&mut group.items)
                 .into_iter()
-                .filter(|tree| !matches!(tree, syn::UseTree::Name(name) if name.ident == "Error"))
+                .filter(|tree| !matches!(tree, syn::UseTree::Name(name) if name.ident == "Error" || name.ident == "ResponseValue"))
                 .collect();
+        }
+    }
+    struct Renamed;
+    impl VisitMut for Renamed {
+        fn visit_ident_mut(&mut self, ident: &mut syn::Ident) {
+            if ident == "ResponseValue" {
+                *ident = syn::Ident::new("Response", ident.span());
+            }
         }
     }
     for item in &mut file.items {
         if let Item::Use(import) = item
             && quote!(#import).to_string().contains("progenitor_client")
         {
-            WithoutError.visit_item_use_mut(import);
+            WithoutReplaced.visit_item_use_mut(import);
         }
     }
+    Renamed.visit_file_mut(file);
     file.items.insert(
         0,
         parse_quote!(
-            pub use ::whatsapp_sdk_runtime::Error;
+            pub use ::whatsapp_sdk_runtime::{Error, Response};
         ),
     );
 }
@@ -296,6 +307,7 @@ fn remove_derives(attrs: &mut [syn::Attribute], names: &[&str]) {
 }
 
 fn tolerant_impls(ident: &syn::Ident, values: &[(syn::Ident, String)], unknown: &syn::Ident) -> Vec<Item> {
+    let name = ident.to_string();
     let variants: Vec<_> = values.iter().map(|(v, _)| v).collect();
     let wires: Vec<_> = values.iter().map(|(_, w)| w).collect();
     let file: syn::File = parse_quote! {
@@ -346,7 +358,15 @@ fn tolerant_impls(ident: &syn::Ident, values: &[(syn::Ident, String)], unknown: 
         }
         impl<'de> ::serde::Deserialize<'de> for #ident {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                ::std::string::String::deserialize(deserializer).map(Self::from)
+                let value = ::std::string::String::deserialize(deserializer)?;
+                match value.as_str() {
+                    #(#wires => Ok(Self::#variants),)*
+                    _ => {
+                        // Spec drift: reported while a response is decoded.
+                        ::whatsapp_sdk_runtime::drift::unknown_enum_value::<D::Error>(#name, &value)?;
+                        Ok(Self::#unknown(value))
+                    }
+                }
             }
         }
     };
@@ -522,6 +542,8 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
                 .and_then(serde_json::Value::as_str)
                 .map(str::to_string),
         );
+        let (success_type, error_type) = response_content_types(spec, op);
+        let (success_type, error_type) = (option_tokens(success_type), option_tokens(error_type));
         quote! {
             ::whatsapp_sdk_runtime::OperationSpec {
                 provider: #provider,
@@ -532,6 +554,8 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
                 security: &[#(#security),*],
                 idempotency_header: #idempotency,
                 credential_body_field: #credential_body_field,
+                success_content_type: #success_type,
+                error_content_type: #error_type,
             }
         }
     });
@@ -557,6 +581,29 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         }
     };
     file.items
+}
+
+/// The media types of an operation's documented success and error bodies (the first of each
+/// kind of status that has a body).
+fn response_content_types(spec: &Spec, op: &Operation) -> (Option<String>, Option<String>) {
+    let responses = spec.document["paths"][&op.path][&op.method]["responses"].as_object().cloned().unwrap_or_default();
+    let media_type = |success: bool| {
+        responses
+            .iter()
+            .filter(|(status, _)| {
+                let is_success = status.starts_with('2');
+                if success { is_success } else { !is_success }
+            })
+            .filter_map(|(_, response)| {
+                let response = match response.get("$ref").and_then(serde_json::Value::as_str) {
+                    Some(reference) => spec.document.pointer(reference.strip_prefix('#')?)?,
+                    None => response,
+                };
+                response.get("content")?.as_object()?.keys().next().cloned()
+            })
+            .next()
+    };
+    (media_type(true), media_type(false))
 }
 
 fn option_tokens(value: Option<String>) -> TokenStream {

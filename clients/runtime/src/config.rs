@@ -15,6 +15,8 @@ pub struct Config {
     retry: RetryPolicy,
     user_agent: String,
     http_client: Option<reqwest::Client>,
+    drift_detection: bool,
+    member_drift_sampling: u32,
 }
 
 impl Config {
@@ -27,7 +29,34 @@ impl Config {
             retry: RetryPolicy::default(),
             user_agent: concat!("whatsapp-sdk-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             http_client: None,
+            drift_detection: true,
+            member_drift_sampling: 256,
         }
+    }
+
+    /// Whether responses are checked for spec drift (on by default): members, enum values,
+    /// statuses and content types the spec does not describe, each a `tracing` event (target
+    /// `whatsapp_sdk::drift`) and on the response or error (`drift()`).
+    pub fn with_drift_detection(mut self, enabled: bool) -> Self {
+        self.drift_detection = enabled;
+        self
+    }
+
+    pub(crate) fn drift_detection(&self) -> bool {
+        self.drift_detection
+    }
+
+    /// Checks for members the spec does not declare on the first response of each operation
+    /// and then on one in `every` (256 by default; 1 checks every response). Looking for them
+    /// costs about a quarter of a decode, and a member the API added shows in every response
+    /// that has it. Enum values, statuses and content types are checked on every response.
+    pub fn with_member_drift_sampling(mut self, every: u32) -> Self {
+        self.member_drift_sampling = every.max(1);
+        self
+    }
+
+    pub(crate) fn member_drift_sampling(&self) -> u32 {
+        self.member_drift_sampling
     }
 
     /// Sends requests to `base_url` instead of the provider's default.
@@ -118,6 +147,8 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.as_ref().map(|_| "caller-supplied"))
+            .field("drift_detection", &self.drift_detection)
+            .field("member_drift_sampling", &self.member_drift_sampling)
             .finish()
     }
 }

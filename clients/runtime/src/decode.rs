@@ -4,16 +4,16 @@
 
 use bytes::Bytes;
 use futures::TryStreamExt;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::ByteStream;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorKind, InvalidResponse, RawResponse, summarize};
 use crate::redirect::RedirectError;
 use crate::transport::TransportError;
-use crate::{Error, OperationSpec, Runtime, redact};
+use crate::{Drift, DriftKind, Error, OperationSpec, Response, Runtime, redact};
 
 /// What the spec says a response status is, for one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,14 +31,15 @@ pub enum Reply {
 impl Runtime {
     /// One operation, start to end. Nothing happens until the future is polled: then `build`
     /// makes the request, the credential and idempotency key are added, the request is sent
-    /// (retried when safe), `reply` classifies the status and the body is decoded so.
+    /// (retried when safe), `reply` classifies the status and the body is decoded so. What the
+    /// response shows that the spec does not describe is reported as drift (when enabled).
     pub async fn respond<T, E, F, C>(
         &self,
         client: &reqwest::Client,
         operation: &'static OperationSpec,
         build: F,
         reply: C,
-    ) -> Result<ResponseValue<T>, Error<E>>
+    ) -> Result<Response<T>, Error<E>>
     where
         T: DeserializeOwned,
         E: DeserializeOwned + Serialize,
@@ -68,7 +69,7 @@ impl Runtime {
         operation: &'static OperationSpec,
         build: F,
         reply: C,
-    ) -> Result<ResponseValue<ByteStream>, Error<E>>
+    ) -> Result<Response<ByteStream>, Error<E>>
     where
         E: DeserializeOwned + Serialize,
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
@@ -83,7 +84,7 @@ impl Runtime {
         let headers = std::mem::take(response.headers_mut());
         if matches!(reply, Reply::Success | Reply::Empty) {
             let body = response.bytes_stream().map_err(reqwest::Error::without_url);
-            return Ok(ResponseValue::new(ByteStream::new(Box::pin(body)), status, headers));
+            return Ok(Response::new(ByteStream::new(Box::pin(body)), status, headers));
         }
         let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
         match self.decode::<(), E>(operation, reply, status, headers, body) {
@@ -119,16 +120,28 @@ impl Runtime {
         status: StatusCode,
         headers: HeaderMap,
         body: Bytes,
-    ) -> Result<ResponseValue<T>, Error<E>>
+    ) -> Result<Response<T>, Error<E>>
     where
         T: DeserializeOwned,
         E: DeserializeOwned + Serialize,
     {
+        let tracking = self.drift_detection();
+        let members = tracking && self.sample_members(operation);
+        let mut drift =
+            if tracking { self.status_and_type_drift(operation, reply, status, &headers, &body) } else { Vec::new() };
         let kind = match reply {
-            Reply::Success | Reply::Empty => match decode_json::<T>(&body) {
-                Ok(value) => return Ok(ResponseValue::new(value, status, headers)),
-                Err(_) => {
+            Reply::Success | Reply::Empty => match decode_json::<T>(&body, tracking, members) {
+                (Ok(value), found) => {
+                    drift.extend(found);
+                    let drift = self.report(operation, status, drift);
+                    return Ok(Response::new(value, status, headers).with_drift(drift));
+                }
+                (Err(_), found) => {
+                    drift.extend(found);
                     let (path, message) = locate_mismatch::<T>(&body);
+                    if tracking {
+                        drift.push(Drift::new(DriftKind::InvalidBody, path.clone(), None, None));
+                    }
                     let secrets = self.secret_values();
                     let message = redact::scrub(&message, &secrets);
                     ErrorKind::InvalidResponse(InvalidResponse::new(
@@ -141,18 +154,71 @@ impl Runtime {
                     ))
                 }
             },
-            Reply::Error => match serde_json::from_slice::<E>(&body) {
-                Ok(documented) => {
+            Reply::Error => match decode_json::<E>(&body, tracking, members) {
+                (Ok(documented), found) => {
+                    drift.extend(found);
                     let secrets = self.secret_values();
                     let summary = redact::scrub(&summarize(&documented), &secrets);
                     let snippet = redact::snippet(&body, &secrets);
                     ErrorKind::Api(ApiError::new(status, headers, documented, summary, snippet))
                 }
-                Err(_) => self.unexpected(status, headers, body),
+                (Err(_), _) => {
+                    if tracking {
+                        let (path, _) = locate_mismatch::<E>(&body);
+                        drift.push(Drift::new(DriftKind::InvalidBody, path, None, None));
+                    }
+                    self.unexpected(status, headers, body)
+                }
             },
             Reply::Unexpected => self.unexpected(status, headers, body),
         };
-        Err(Error::new(kind).at(operation))
+        let drift = self.report(operation, status, drift);
+        Err(Error::new(kind).at(operation).with_drift(drift))
+    }
+
+    /// An undocumented status, or a content type other than the documented one.
+    fn status_and_type_drift(
+        &self,
+        operation: &OperationSpec,
+        reply: Reply,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Vec<Drift> {
+        let documented = match reply {
+            Reply::Unexpected => {
+                return vec![Drift::new(
+                    DriftKind::UndocumentedStatus,
+                    String::new(),
+                    None,
+                    Some(status.as_u16().to_string()),
+                )];
+            }
+            Reply::Empty => return Vec::new(),
+            Reply::Success => operation.success_content_type,
+            Reply::Error => operation.error_content_type,
+        };
+        let Some(documented) = documented else { return Vec::new() };
+        if body.is_empty() {
+            return Vec::new();
+        }
+        let received = headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
+        let media_type = received.split(';').next().unwrap_or_default().trim();
+        if media_type.eq_ignore_ascii_case(documented) {
+            return Vec::new();
+        }
+        vec![Drift::new(DriftKind::UnexpectedContentType, String::new(), None, Some(media_type.to_string()))]
+    }
+
+    /// The findings without secret values, logged as drift events.
+    fn report(&self, operation: &OperationSpec, status: StatusCode, drift: Vec<Drift>) -> Vec<Drift> {
+        if drift.is_empty() {
+            return drift;
+        }
+        let secrets = self.secret_values();
+        let drift: Vec<Drift> = drift.into_iter().map(|finding| finding.without_secrets(&secrets)).collect();
+        crate::drift::emit(operation.provider, operation.id, Some(status.as_u16()), &drift);
+        drift
     }
 
     fn unexpected<E>(&self, status: StatusCode, headers: HeaderMap, body: Bytes) -> ErrorKind<E> {
@@ -162,12 +228,15 @@ impl Runtime {
 }
 
 /// An empty body reads as JSON `null`, so an operation whose schema admits any value accepts a
-/// bodiless answer, and a bodiless success decodes as `()`.
-fn decode_json<T: DeserializeOwned>(body: &[u8]) -> serde_json::Result<T> {
+/// bodiless answer, and a bodiless success decodes as `()`. With `tracking`, unknown enum
+/// values are listed too, and with `members` unknown members.
+fn decode_json<T: DeserializeOwned>(body: &[u8], tracking: bool, members: bool) -> (serde_json::Result<T>, Vec<Drift>) {
     if body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_value(serde_json::Value::Null)
+        (serde_json::from_value(serde_json::Value::Null), Vec::new())
+    } else if tracking {
+        crate::drift::decode_tracking(body, members)
     } else {
-        serde_json::from_slice(body)
+        (serde_json::from_slice(body), Vec::new())
     }
 }
 
@@ -182,7 +251,7 @@ fn locate_mismatch<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
 }
 
 /// `data[3].status` as a JSON pointer: `/data/3/status`.
-fn pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     path.iter()
         .filter_map(|segment| match segment {

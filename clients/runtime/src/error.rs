@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::redirect::RedirectError;
 use crate::retry::retry_after;
 use crate::transport::TransportError;
-use crate::{ConfigError, CredentialError, OperationSpec};
+use crate::{ConfigError, CredentialError, Drift, OperationSpec};
 
 /// What went wrong calling a provider. `E` is the provider's documented error body.
 ///
@@ -27,6 +27,7 @@ pub struct Error<E> {
 struct Inner<E> {
     operation: Option<&'static OperationSpec>,
     kind: ErrorKind<E>,
+    drift: Vec<Drift>,
 }
 
 /// Why an operation failed.
@@ -99,7 +100,19 @@ pub struct InvalidResponse {
 
 impl<E> Error<E> {
     pub(crate) fn new(kind: ErrorKind<E>) -> Self {
-        Self { inner: Box::new(Inner { operation: None, kind }) }
+        Self { inner: Box::new(Inner { operation: None, kind, drift: Vec::new() }) }
+    }
+
+    pub(crate) fn with_drift(mut self, drift: Vec<Drift>) -> Self {
+        self.inner.drift = drift;
+        self
+    }
+
+    /// What the failing response showed that the spec does not describe: an undocumented
+    /// status, another content type, a body that does not decode, unknown members of an error
+    /// body.
+    pub fn drift(&self) -> &[Drift] {
+        &self.inner.drift
     }
 
     /// The error, attributed to `operation` (unless it already names one).
@@ -171,9 +184,9 @@ impl<E> Error<E> {
         }
     }
 
-    /// The rate-limit and request-id headers, when a response arrived.
+    /// The rate-limit and request-id headers and the drift findings, when a response arrived.
     pub fn meta(&self) -> Option<crate::ResponseMeta> {
-        self.headers().map(crate::ResponseMeta::from_headers)
+        self.headers().map(|headers| crate::ResponseMeta::from_headers(headers).with_drift(self.inner.drift.clone()))
     }
 
     /// The documented error body, when the provider sent one.

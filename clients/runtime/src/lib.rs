@@ -11,6 +11,7 @@
 mod auth;
 mod config;
 mod decode;
+pub mod drift;
 mod error;
 mod meta;
 mod operation;
@@ -18,6 +19,7 @@ pub mod pagination;
 mod query;
 pub mod redact;
 mod redirect;
+mod response;
 mod retry;
 mod runtime;
 #[cfg(feature = "sandbox")]
@@ -27,15 +29,17 @@ mod transport;
 pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
 pub use decode::Reply;
+pub use drift::{Drift, DriftKind};
 pub use error::{ApiError, Error, ErrorKind, InvalidResponse, RawResponse};
-pub use meta::{ResponseMeta, ResponseMetaExt};
+pub use meta::ResponseMeta;
 pub use operation::OperationSpec;
 pub use query::QueryWriter;
 pub use redirect::{MAX_REDIRECTS, RedirectError, redirect_policy};
+pub use response::Response;
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use transport::TransportError;
 
 /// Re-exported so client crates share the exact types the generated code uses.
-pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo};
 pub use secrecy::{ExposeSecret, SecretString};

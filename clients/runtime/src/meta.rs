@@ -1,12 +1,14 @@
-//! Rate-limit and request-id headers, readable from successes and errors alike.
+//! Rate-limit and request-id headers and drift findings, readable from successes and errors alike.
 
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+use crate::Drift;
 use crate::retry::retry_after;
 
-/// What a response says about rate limits and how to trace it.
+/// What a response says about rate limits and how to trace it, and what it showed that the
+/// spec does not describe.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResponseMeta {
     /// `x-request-id`, to quote to the provider's support.
@@ -19,6 +21,7 @@ pub struct ResponseMeta {
     pub rate_limit_reset: Option<String>,
     /// `retry-after`, as a delay from now.
     pub retry_after: Option<Duration>,
+    drift: Vec<Drift>,
 }
 
 impl ResponseMeta {
@@ -32,19 +35,18 @@ impl ResponseMeta {
             rate_limit_remaining: number("x-ratelimit-remaining"),
             rate_limit_reset: text("x-ratelimit-reset"),
             retry_after: retry_after(headers, SystemTime::now()),
+            drift: Vec::new(),
         }
     }
-}
 
-/// `.meta()` on a successful [`ResponseValue`](crate::ResponseValue).
-pub trait ResponseMetaExt {
-    /// The rate-limit and request-id headers of the response.
-    fn meta(&self) -> ResponseMeta;
-}
+    pub(crate) fn with_drift(mut self, drift: Vec<Drift>) -> Self {
+        self.drift = drift;
+        self
+    }
 
-impl<T> ResponseMetaExt for progenitor_client::ResponseValue<T> {
-    fn meta(&self) -> ResponseMeta {
-        ResponseMeta::from_headers(self.headers())
+    /// What the response showed that the spec does not describe.
+    pub fn drift(&self) -> &[Drift] {
+        &self.drift
     }
 }
 

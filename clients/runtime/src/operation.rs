@@ -21,6 +21,10 @@ pub struct OperationSpec {
     pub idempotency_header: Option<HeaderName>,
     /// The JSON body field that carries the credential, when the spec puts it in the body.
     pub credential_body_field: Option<&'static str>,
+    /// The media type of the documented success body (`application/json`), if it has one.
+    pub success_content_type: Option<&'static str>,
+    /// The media type of the documented error bodies, if they have one.
+    pub error_content_type: Option<&'static str>,
 }
 
 impl OperationSpec {
@@ -61,6 +65,8 @@ mod tests {
         security: &[&["token"], &["key"]],
         idempotency_header: None,
         credential_body_field: None,
+        success_content_type: Some("application/json"),
+        error_content_type: None,
     };
     const B: OperationSpec = OperationSpec {
         provider: "test",
@@ -71,6 +77,8 @@ mod tests {
         security: &[&["token", "signed"]],
         idempotency_header: Some(HeaderName::from_static("idempotency-key")),
         credential_body_field: None,
+        success_content_type: None,
+        error_content_type: None,
     };
 
     #[test]

@@ -1,5 +1,6 @@
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use futures::FutureExt;
@@ -18,12 +19,39 @@ pub struct Runtime {
     credential: Arc<dyn Authorize>,
     retry: RetryPolicy,
     timeouts: Timeouts,
+    drift_detection: bool,
+    member_sampling: u32,
+    /// Responses decoded per operation (hashed into a few counters), for sampling.
+    decoded: Arc<[AtomicU32; SAMPLING_COUNTERS]>,
 }
+
+/// Operations share these counters by a hash of their id's address; a collision only makes
+/// two operations share one sample.
+const SAMPLING_COUNTERS: usize = 64;
 
 impl Runtime {
     /// A runtime that authorizes with `credential` and retries under `config`'s policy.
     pub fn new(credential: impl Authorize, config: &Config) -> Self {
-        Self { credential: Arc::new(credential), retry: config.retry_policy().clone(), timeouts: config.timeouts() }
+        Self {
+            credential: Arc::new(credential),
+            retry: config.retry_policy().clone(),
+            timeouts: config.timeouts(),
+            drift_detection: config.drift_detection(),
+            member_sampling: config.member_drift_sampling(),
+            decoded: Arc::new(std::array::from_fn(|_| AtomicU32::new(0))),
+        }
+    }
+
+    /// Whether this response of `operation` is checked for unknown members: the first of each
+    /// operation, then one in `member_sampling`.
+    pub(crate) fn sample_members(&self, operation: &OperationSpec) -> bool {
+        let counter = &self.decoded[(operation.id.as_ptr() as usize >> 3) % SAMPLING_COUNTERS];
+        counter.fetch_add(1, Ordering::Relaxed).is_multiple_of(self.member_sampling)
+    }
+
+    /// Whether responses are checked for spec drift.
+    pub fn drift_detection(&self) -> bool {
+        self.drift_detection
     }
 
     pub(crate) fn timeouts(&self) -> Timeouts {
@@ -210,6 +238,8 @@ impl fmt::Debug for Runtime {
             .field("credential", &self.credential)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
+            .field("drift_detection", &self.drift_detection)
+            .field("member_sampling", &self.member_sampling)
             .finish()
     }
 }

@@ -28,6 +28,8 @@ const SEND: OperationSpec = OperationSpec {
     security: &[&["token"]],
     idempotency_header: Some(reqwest::header::HeaderName::from_static("idempotency-key")),
     credential_body_field: None,
+    success_content_type: None,
+    error_content_type: None,
 };
 const CREATE: OperationSpec = OperationSpec {
     provider: "test",
@@ -38,6 +40,8 @@ const CREATE: OperationSpec = OperationSpec {
     security: &[&["token"]],
     idempotency_header: None,
     credential_body_field: None,
+    success_content_type: None,
+    error_content_type: None,
 };
 const READ: OperationSpec = OperationSpec { id: "read", method: "GET", ..CREATE };
 

@@ -63,9 +63,9 @@ pub use auth::{PhoneNumberToken, SystemUserToken};
 pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
 pub use error::{ApiError, Error, ErrorKind};
 pub use media::MediaUpload;
-pub use verloop_partner_api::{ByteStream, ResponseValue, builder, operations, types};
+pub use verloop_partner_api::{ByteStream, Response, builder, operations, types};
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
     TransportError,
 };
 

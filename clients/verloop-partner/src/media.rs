@@ -7,7 +7,7 @@ use std::path::Path;
 use bytes::Bytes;
 use reqwest::header::ACCEPT;
 use reqwest::multipart::{Form, Part};
-use whatsapp_sdk_runtime::{ClientInfo, Reply, ResponseValue};
+use whatsapp_sdk_runtime::{ClientInfo, Reply, Response};
 
 use crate::types::UploadMediaResponse;
 use crate::{Error, Management};
@@ -54,7 +54,7 @@ impl Management {
         &self,
         client_id: &str,
         upload: MediaUpload,
-    ) -> Result<ResponseValue<UploadMediaResponse>, Error> {
+    ) -> Result<Response<UploadMediaResponse>, Error> {
         let raw = self.raw();
         let operation = verloop_partner_api::operation("upload_media")
             .ok_or_else(|| Error::invalid_request("upload_media is missing from the operation table"))?;

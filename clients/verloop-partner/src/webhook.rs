@@ -10,8 +10,9 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::Sha256;
 
+use crate::Drift;
 use crate::auth::SystemUserToken;
-use crate::types::{IncomingMessage, MessageStatus, WebhookChangeValue, WebhookContact, WebhookMetadata};
+use crate::types::{IncomingMessage, MessageStatus, WebhookChangeValue, WebhookContact, WebhookEvent, WebhookMetadata};
 
 /// The header that carries the signature.
 pub const SIGNATURE_HEADER: &str = "X-Partner-Signature-256";
@@ -57,12 +58,21 @@ pub enum WebhookError {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     key: SystemUserToken,
+    drift_detection: bool,
 }
 
 impl Verifier {
     /// A verifier keyed with the partner's current System User token.
     pub fn new(key: SystemUserToken) -> Self {
-        Self { key }
+        Self { key, drift_detection: true }
+    }
+
+    /// Whether deliveries are checked for spec drift against `WebhookEvent` (on by default):
+    /// members and enum values the spec does not describe, each a `tracing` event (target
+    /// `whatsapp_sdk::drift`, operation `webhook`). Checking decodes the body a second time.
+    pub fn with_drift_detection(mut self, enabled: bool) -> Self {
+        self.drift_detection = enabled;
+        self
     }
 
     /// Verifies a signature header value (`None` when the header is absent) against `body`,
@@ -89,10 +99,27 @@ impl Verifier {
         self.verify(signature, body)
     }
 
-    /// Verifies a request, then parses its body into events.
+    /// Verifies a request, then parses its body into events (and reports drift, when on).
     pub fn verify_and_parse(&self, headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, WebhookError> {
+        self.verify_and_parse_with_drift(headers, body).map(|(events, _)| events)
+    }
+
+    /// [`Verifier::verify_and_parse`], with what the delivery showed that the spec's
+    /// `WebhookEvent` does not describe (empty when drift detection is off).
+    pub fn verify_and_parse_with_drift(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(Vec<Event>, Vec<Drift>), WebhookError> {
         self.verify_headers(headers, body)?;
-        Ok(parse(body)?)
+        let events = parse(body)?;
+        let drift = if self.drift_detection {
+            let secrets = vec![self.key.expose().to_string()];
+            whatsapp_sdk_runtime::drift::check_body::<WebhookEvent>("verloop-partner", "webhook", body, &secrets)
+        } else {
+            Vec::new()
+        };
+        Ok((events, drift))
     }
 }
 

@@ -61,9 +61,9 @@ pub use wapio_api_httpmock as mock;
 pub use auth::{AccountToken, Credential, SessionKey};
 pub use client::{Client, DEFAULT_BASE_URL};
 pub use error::{ApiError, Error, ErrorKind, WapioErrorExt};
-pub use wapio_api::{ResponseValue, builder, operations, types};
+pub use wapio_api::{Response, builder, operations, types};
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
     TransportError,
 };
 

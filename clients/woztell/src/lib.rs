@@ -67,10 +67,10 @@ pub use woztell_api_httpmock as mock;
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, InvalidResponse, RawResponse, RedirectError, ResponseMeta, ResponseMetaExt, RetryPolicy,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
     TransportError,
 };
-pub use woztell_api::{ResponseValue, builder, operations, types};
+pub use woztell_api::{Response, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
 pub type Error = whatsapp_sdk_runtime::Error<types::ErrorResponse>;

@@ -34,11 +34,13 @@ use fixtures::*;
 /// The cases: the requests of the wall-clock overhead benchmark.
 const CASES: [&str; 4] =
     ["Wapio send_message", "Wapio list_sessions (50 sessions)", "Verloop list_templates", "WOZTELL list_templates"];
-const SIDES: [&str; 2] = ["generated", "hand-written"];
+const SIDES: [&str; 3] = ["generated", "generated, drift detection off", "hand-written"];
 const FEW: u64 = 100;
 const MANY: u64 = 600;
 /// The generated side may run at most 2 % more instructions than the hand-written one.
 const TARGET: f64 = 1.02;
+/// Drift detection may add at most 1 % when nothing drifts.
+const DRIFT_TARGET: f64 = 1.01;
 
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
@@ -71,23 +73,29 @@ fn measure() -> Result<(), BoxError> {
     BufReader::new(server.stdout.take().ok_or("no server output")?).read_line(&mut first_line)?;
     let address = first_line.trim().strip_prefix("listening ").ok_or("the server did not start")?.to_string();
     for case in CASES.into_iter().filter(|case| common::selected(case)) {
-        let mut per_request = [0.0; 2];
+        let mut per_request = [0.0; 3];
         for (side, figure) in SIDES.iter().zip(&mut per_request) {
             let few = count(&executable, case, side, FEW, &address)?;
             let many = count(&executable, case, side, MANY, &address)?;
             *figure = many.saturating_sub(few) as f64 / (MANY - FEW) as f64;
         }
-        let [generated, hand_written] = per_request;
-        let ratio = generated / hand_written;
+        let [generated, without_drift, hand_written] = per_request;
+        let (ratio, drift_ratio) = (generated / hand_written, generated / without_drift);
         eprintln!(
-            "{case}: generated {generated:.0} instructions/request, hand-written {hand_written:.0}, ratio {ratio:.4} (target ≤ {TARGET})"
+            "{case}: generated {generated:.0} instructions/request ({without_drift:.0} without drift detection, \
+             ratio {drift_ratio:.4}, target ≤ {DRIFT_TARGET}), hand-written {hand_written:.0}, ratio {ratio:.4} (target ≤ {TARGET})"
         );
-        let line = serde_json::json!({
-            "group": "instructions", "case": case, "mode": "sequential", "unit": "instructions/request",
-            "subject": "generated", "limit": "hand-written", "subject_rate": generated, "limit_rate": hand_written,
-            "ratio": ratio, "ratio_p25": ratio, "ratio_p75": ratio, "target": TARGET, "rounds": 1, "batch": MANY - FEW,
-        });
-        println!("{}{line}", common::RESULT_PREFIX);
+        for (subject, limit, subject_rate, limit_rate, ratio, target) in [
+            ("generated", "hand-written", generated, hand_written, ratio, TARGET),
+            ("generated", "drift detection off", generated, without_drift, drift_ratio, DRIFT_TARGET),
+        ] {
+            let line = serde_json::json!({
+                "group": "instructions", "case": case, "mode": "sequential", "unit": "instructions/request",
+                "subject": subject, "limit": limit, "subject_rate": subject_rate, "limit_rate": limit_rate,
+                "ratio": ratio, "ratio_p25": ratio, "ratio_p75": ratio, "target": target, "rounds": 1, "batch": MANY - FEW,
+            });
+            println!("{}{line}", common::RESULT_PREFIX);
+        }
     }
     drop(server.stdin.take());
     server.wait()?;
@@ -115,20 +123,21 @@ fn count(executable: &std::path::Path, case: &str, side: &str, count: u64, addre
 fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError> {
     let base = format!("http://{address}");
     let http = reqwest::Client::new();
+    let drift = side != "generated, drift detection off";
+    let config = |default: whatsapp_sdk_runtime::Config| {
+        default.with_base_url(&base).with_http_client(http.clone()).with_drift_detection(drift)
+    };
     let wapio = wapio::Client::with_config(
-        wapio::Client::<wapio::AccountToken>::config().with_base_url(&base).with_http_client(http.clone()),
+        config(wapio::Client::<wapio::AccountToken>::config()),
         wapio::AccountToken::new(WAPIO_TOKEN)?,
     )?;
     let verloop = verloop_partner::Management::with_config(
-        verloop_partner::config().with_base_url(&base).with_http_client(http.clone()),
+        config(verloop_partner::config()),
         verloop_partner::SystemUserToken::new(VERLOOP_TOKEN)?,
     )?;
-    let woztell = woztell::Client::with_config(
-        woztell::config().with_base_url(&base).with_http_client(http.clone()),
-        woztell::AccessToken::new(WOZTELL_TOKEN)?,
-    )?;
+    let woztell = woztell::Client::with_config(config(woztell::config()), woztell::AccessToken::new(WOZTELL_TOKEN)?)?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let generated = side == "generated";
+    let generated = side != "hand-written";
     runtime.block_on(async {
         for _ in 0..count {
             match (case, generated) {

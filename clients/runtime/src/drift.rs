@@ -1,0 +1,315 @@
+//! Spec drift: what a response shows that the spec does not. A member the schema does not
+//! declare, an enum value it does not list, a status the operation does not document, another
+//! content type, a body that does not decode.
+//!
+//! Each finding is one `tracing` event (target [`TARGET`], level WARN, message `spec drift`,
+//! fields `provider`, `operation`, `kind`, `status`, `path`, `schema`, `value`) and is kept on
+//! the response ([`Response::drift`](crate::Response::drift)) or the error
+//! ([`Error::drift`](crate::Error::drift)). `cargo xtask drift` turns captured events into spec
+//! edits.
+//!
+//! Unknown enum values are found in every body, by the generated tolerant enums, which report
+//! to a recorder kept for the decode on this thread ([`unknown_enum_value`]); locating one (its
+//! JSON pointer) decodes the body again, once per value, only when there is one. Unknown members
+//! are found by `serde_ignored`, which costs a quarter of a decode: on the first response of
+//! each operation and then one in `Config::with_member_drift_sampling` (256 by default).
+
+use std::cell::RefCell;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+use crate::redact::looks_secret;
+
+/// The `tracing` target of drift events: `whatsapp_sdk::drift=warn` captures them.
+pub const TARGET: &str = "whatsapp_sdk::drift";
+
+/// The longest enum value a finding shows.
+const VALUE_LIMIT: usize = 64;
+
+/// One thing a response showed that the spec does not describe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Drift {
+    /// What was found.
+    pub kind: DriftKind,
+    /// A JSON pointer into the body (`/data/0/quality_score/reason`); empty for the whole
+    /// response (a status or content type).
+    pub path: String,
+    /// The spec component, when known (an enum's schema name).
+    pub schema: Option<&'static str>,
+    /// For an unknown member its JSON type, for an enum value the value (at most 64
+    /// characters), for a status the number, for a content type the type received. `None` when
+    /// it could be a secret (the member's name looks secret, or it equals a credential).
+    pub value: Option<String>,
+}
+
+/// The kinds of drift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// An object member the schema does not declare.
+    UnknownField,
+    /// An enum value the spec does not list.
+    UnknownEnumValue,
+    /// A status the operation does not document.
+    UndocumentedStatus,
+    /// A content type other than the documented one.
+    UnexpectedContentType,
+    /// A body that does not decode into the documented schema.
+    InvalidBody,
+}
+
+impl DriftKind {
+    /// The name in drift events: `unknown_field`, `unknown_enum_value`, `undocumented_status`,
+    /// `unexpected_content_type`, `invalid_body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriftKind::UnknownField => "unknown_field",
+            DriftKind::UnknownEnumValue => "unknown_enum_value",
+            DriftKind::UndocumentedStatus => "undocumented_status",
+            DriftKind::UnexpectedContentType => "unexpected_content_type",
+            DriftKind::InvalidBody => "invalid_body",
+        }
+    }
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Drift {
+    pub(crate) fn new(kind: DriftKind, path: String, schema: Option<&'static str>, value: Option<String>) -> Self {
+        Self { kind, path, schema, value }
+    }
+
+    /// The finding without a value that could be a secret: the member's name looks secret, or
+    /// the value equals (or holds) one of `secrets`.
+    pub(crate) fn without_secrets(mut self, secrets: &[String]) -> Self {
+        let member = self.path.rsplit('/').next().unwrap_or_default();
+        let holds_secret = self.value.as_deref().is_some_and(|value| {
+            secrets.iter().any(|secret| !secret.is_empty() && (value == secret || value.contains(secret.as_str())))
+        });
+        if looks_secret(member) || holds_secret {
+            self.value = None;
+        }
+        self
+    }
+}
+
+/// Logs each finding as a drift event.
+pub(crate) fn emit(provider: &str, operation: &str, status: Option<u16>, findings: &[Drift]) {
+    for drift in findings {
+        tracing::warn!(
+            target: TARGET,
+            provider,
+            operation,
+            kind = drift.kind.as_str(),
+            status,
+            path = drift.path.as_str(),
+            schema = drift.schema,
+            value = drift.value.as_deref(),
+            "spec drift"
+        );
+    }
+}
+
+/// The drift of a body the client did not request (a webhook delivery) against `T`, its
+/// schema: unknown members and enum values, or where it does not decode. Each finding is logged
+/// as a drift event of `provider`'s operation `operation` (`webhook`); values that could be
+/// secret (secret-looking names, or equal to one of `secrets`) are left out.
+pub fn check_body<T: DeserializeOwned>(provider: &str, operation: &str, body: &[u8], secrets: &[String]) -> Vec<Drift> {
+    let (decoded, mut findings) = decode_tracking::<T>(body, true);
+    if decoded.is_err() {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Err(error) => crate::decode::pointer(error.path()),
+            Ok(_) => String::new(),
+        };
+        findings.push(Drift::new(DriftKind::InvalidBody, path, None, None));
+    }
+    let findings: Vec<Drift> = findings.into_iter().map(|finding| finding.without_secrets(secrets)).collect();
+    emit(provider, operation, None, &findings);
+    findings
+}
+
+/// What the tolerant enums report during one decode on this thread.
+#[derive(Default)]
+struct Recorder {
+    values: Vec<(&'static str, String)>,
+    /// Locating: the (1-based) unknown value whose decode fails, so that its path is known.
+    fail_at: Option<usize>,
+    seen: usize,
+}
+
+thread_local! {
+    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+}
+
+/// Called by a generated tolerant enum when it reads a value its schema does not list. Records
+/// it while a decode is tracking drift; fails the decode when it is the value being located.
+#[doc(hidden)]
+pub fn unknown_enum_value<E: serde::de::Error>(schema: &'static str, value: &str) -> Result<(), E> {
+    RECORDER.with(|recorder| {
+        let mut recorder = recorder.borrow_mut();
+        let Some(recorder) = recorder.as_mut() else { return Ok(()) };
+        recorder.seen += 1;
+        if recorder.fail_at == Some(recorder.seen) {
+            return Err(E::custom("the unknown enum value being located"));
+        }
+        if recorder.fail_at.is_none() {
+            recorder.values.push((schema, value.to_string()));
+        }
+        Ok(())
+    })
+}
+
+/// Installs a recorder for the duration of `decode`, and returns what it recorded.
+fn recording<R>(fail_at: Option<usize>, decode: impl FnOnce() -> R) -> (R, Vec<(&'static str, String)>) {
+    let previous = RECORDER.with(|recorder| recorder.replace(Some(Recorder { fail_at, ..Recorder::default() })));
+    let result = decode();
+    let recorded = RECORDER.with(|recorder| recorder.replace(previous)).map(|r| r.values).unwrap_or_default();
+    (result, recorded)
+}
+
+/// Decodes `body` as `T` and lists its unknown enum values and, with `members`, its unknown
+/// members (with their paths). Looking for members costs about a quarter of the decode's
+/// instructions (`serde_ignored` copies every key), so the runtime does it on a sample of
+/// responses; enum values cost nothing until one is unknown.
+pub(crate) fn decode_tracking<T: DeserializeOwned>(body: &[u8], members: bool) -> (serde_json::Result<T>, Vec<Drift>) {
+    let mut unknown_members = Vec::new();
+    let (result, enum_values) = recording(None, || {
+        if !members {
+            return serde_json::from_slice(body);
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let value = serde_ignored::deserialize(&mut deserializer, |path| unknown_members.push(pointer(&path)))?;
+        deserializer.end()?;
+        Ok(value)
+    });
+    if unknown_members.is_empty() && enum_values.is_empty() {
+        return (result, Vec::new());
+    }
+    let document: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let mut findings: Vec<Drift> = unknown_members
+        .into_iter()
+        .map(|path| {
+            let json_type = document.as_ref().and_then(|d| d.pointer(&path)).map(json_type);
+            Drift::new(DriftKind::UnknownField, path, None, json_type.map(str::to_string))
+        })
+        .collect();
+    for (index, (schema, value)) in enum_values.into_iter().enumerate() {
+        let path = locate_enum_value::<T>(body, index + 1);
+        let value: String = value.chars().take(VALUE_LIMIT).collect();
+        findings.push(Drift::new(DriftKind::UnknownEnumValue, path, Some(schema), Some(value)));
+    }
+    (result, findings)
+}
+
+/// The JSON pointer of the `nth` unknown enum value: the body decoded again, failing there.
+fn locate_enum_value<T: DeserializeOwned>(body: &[u8], nth: usize) -> String {
+    let (located, _) = recording(Some(nth), || {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+            .err()
+            .map(|error| crate::decode::pointer(error.path()))
+    });
+    located.unwrap_or_default()
+}
+
+/// serde_ignored's path of an ignored member as a JSON pointer.
+fn pointer(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    let escape = |token: &str| token.replace('~', "~0").replace('/', "~1");
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}/{index}", pointer(parent)),
+        Path::Map { parent, key } => format!("{}/{}", pointer(parent), escape(key)),
+        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => pointer(parent),
+    }
+}
+
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(number) if number.is_f64() => "number",
+        serde_json::Value::Number(_) => "integer",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for a generated tolerant enum.
+    #[derive(Debug, PartialEq)]
+    enum Status {
+        Active,
+        Unknown(String),
+    }
+
+    impl<'de> serde::Deserialize<'de> for Status {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let value = String::deserialize(deserializer)?;
+            if value == "active" {
+                return Ok(Status::Active);
+            }
+            unknown_enum_value::<D::Error>("Status", &value)?;
+            Ok(Status::Unknown(value))
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Page {
+        data: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        status: Status,
+    }
+
+    #[test]
+    fn unknown_members_and_enum_values_are_found_with_their_paths() {
+        let body = br#"{"data":[{"status":"active"},{"status":"paused","note":null},{"status":"gone","x":{"y":1}}],"more":1.5}"#;
+        let (page, findings) = decode_tracking::<Page>(body, true);
+        let page = page.unwrap();
+        assert_eq!(page.data[1].status, Status::Unknown("paused".into()), "decoding is as tolerant as before");
+        let found: Vec<(&str, &str, Option<&str>, Option<&str>)> =
+            findings.iter().map(|d| (d.kind.as_str(), d.path.as_str(), d.schema, d.value.as_deref())).collect();
+        assert_eq!(
+            found,
+            [
+                ("unknown_field", "/data/1/note", None, Some("null")),
+                ("unknown_field", "/data/2/x", None, Some("object")),
+                ("unknown_field", "/more", None, Some("number")),
+                ("unknown_enum_value", "/data/1/status", Some("Status"), Some("paused")),
+                ("unknown_enum_value", "/data/2/status", Some("Status"), Some("gone")),
+            ]
+        );
+        let (_, none) = decode_tracking::<Page>(br#"{"data":[{"status":"active"}]}"#, true);
+        assert!(none.is_empty());
+        // Outside a tracking decode the enum records nothing and never fails.
+        let plain: Page = serde_json::from_slice(br#"{"data":[{"status":"odd"}]}"#).unwrap();
+        assert_eq!(plain.data[0].status, Status::Unknown("odd".into()));
+    }
+
+    #[test]
+    fn secret_looking_or_credential_values_are_not_kept() {
+        let secrets = vec!["tok_s3cret".to_string()];
+        let named = Drift::new(DriftKind::UnknownEnumValue, "/auth/api_key".into(), None, Some("x".into()));
+        assert_eq!(named.without_secrets(&secrets).value, None);
+        let echoed = Drift::new(DriftKind::UnknownEnumValue, "/status".into(), None, Some("tok_s3cret".into()));
+        assert_eq!(echoed.without_secrets(&secrets).value, None);
+        let plain = Drift::new(DriftKind::UnknownEnumValue, "/status".into(), None, Some("paused".into()));
+        assert_eq!(plain.without_secrets(&secrets).value.as_deref(), Some("paused"));
+    }
+}
