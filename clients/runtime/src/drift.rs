@@ -135,6 +135,25 @@ pub fn check_body<T: DeserializeOwned>(provider: &str, operation: &str, body: &[
     findings
 }
 
+/// Runs `parse` (a decoding of `body` of the caller's own) and checks `body` for drift against
+/// `T` when it needs to: always when `parse` met an unknown enum value (to locate it), and when
+/// `check_members` says this body is one of the sample checked for unknown members. Otherwise
+/// it costs only the recorder around `parse`.
+pub fn check_parsed<T: DeserializeOwned, R>(
+    provider: &str,
+    operation: &str,
+    body: &[u8],
+    secrets: &[String],
+    check_members: bool,
+    parse: impl FnOnce() -> R,
+) -> (R, Vec<Drift>) {
+    let (parsed, enum_values) = recording(None, parse);
+    if enum_values.is_empty() && !check_members {
+        return (parsed, Vec::new());
+    }
+    (parsed, check_body::<T>(provider, operation, body, secrets))
+}
+
 /// What the tolerant enums report during one decode on this thread.
 #[derive(Default)]
 struct Recorder {

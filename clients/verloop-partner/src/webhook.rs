@@ -3,6 +3,9 @@
 //! The signature is `sha256=<hex>` of HMAC-SHA256 over the raw request body, keyed with the
 //! partner's System User token. Verify before parsing, against the exact bytes received.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use hmac::{Hmac, Mac};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
@@ -59,19 +62,30 @@ pub enum WebhookError {
 pub struct Verifier {
     key: SystemUserToken,
     drift_detection: bool,
+    member_sampling: u32,
+    /// Deliveries parsed, shared by clones: which of them are checked for unknown members.
+    parsed: Arc<AtomicU32>,
 }
 
 impl Verifier {
     /// A verifier keyed with the partner's current System User token.
     pub fn new(key: SystemUserToken) -> Self {
-        Self { key, drift_detection: true }
+        Self { key, drift_detection: true, member_sampling: 256, parsed: Arc::default() }
     }
 
     /// Whether deliveries are checked for spec drift against `WebhookEvent` (on by default):
     /// members and enum values the spec does not describe, each a `tracing` event (target
-    /// `whatsapp_sdk::drift`, operation `webhook`). Checking decodes the body a second time.
+    /// `whatsapp_sdk::drift`, operation `webhook`). Enum values are checked in every delivery;
+    /// members, which cost a second decode, in the first and then one in 256
+    /// ([`Verifier::with_member_drift_sampling`]).
     pub fn with_drift_detection(mut self, enabled: bool) -> Self {
         self.drift_detection = enabled;
+        self
+    }
+
+    /// Checks for unknown members in the first delivery and then in one in `every` (1: all).
+    pub fn with_member_drift_sampling(mut self, every: u32) -> Self {
+        self.member_sampling = every.max(1);
         self
     }
 
@@ -112,14 +126,20 @@ impl Verifier {
         body: &[u8],
     ) -> Result<(Vec<Event>, Vec<Drift>), WebhookError> {
         self.verify_headers(headers, body)?;
-        let events = parse(body)?;
-        let drift = if self.drift_detection {
-            let secrets = vec![self.key.expose().to_string()];
-            whatsapp_sdk_runtime::drift::check_body::<WebhookEvent>("verloop-partner", "webhook", body, &secrets)
-        } else {
-            Vec::new()
-        };
-        Ok((events, drift))
+        if !self.drift_detection {
+            return Ok((parse(body)?, Vec::new()));
+        }
+        let check_members = self.parsed.fetch_add(1, Ordering::Relaxed).is_multiple_of(self.member_sampling);
+        let secrets = [self.key.expose().to_string()];
+        let (events, drift) = whatsapp_sdk_runtime::drift::check_parsed::<WebhookEvent, _>(
+            "verloop-partner",
+            "webhook",
+            body,
+            &secrets,
+            check_members,
+            || parse(body),
+        );
+        Ok((events?, drift))
     }
 }
 

@@ -40,6 +40,9 @@ struct Clients {
 fn main() -> Result<(), BoxError> {
     let address = server::start(routes()?)?;
     let base = format!("http://{address}");
+    // The clients' default TLS backend is rustls with ring, and reqwest's only built-in rustls
+    // provider is aws-lc-rs: `reqwest::Client::new()` needs ring installed for the process.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let clients = Clients {
         wapio: wapio::Client::with_config(

@@ -21,7 +21,7 @@ use crate::regen;
 /// The prefix of the result lines the benchmark binaries print.
 const RESULT_PREFIX: &str = "bench-result ";
 /// The benchmark targets of `tests/Cargo.toml`.
-const BENCHES: [&str; 2] = ["overhead", "webhook"];
+const BENCHES: [&str; 3] = ["overhead", "webhook", "instructions"];
 /// Warm regen runs; the median is reported.
 const WARM_RUNS: usize = 3;
 
@@ -42,6 +42,9 @@ pub struct BenchRow {
     pub target: f64,
     pub rounds: usize,
     pub batch: usize,
+    /// The ratio is a cost (instructions): it meets its target at or below it.
+    #[serde(default)]
+    pub at_most: bool,
 }
 
 /// `regen` wall times, in-process: the first run pays one-off costs (file cache, lazy statics).
@@ -97,8 +100,23 @@ fn time_regen(root: &std::path::Path) -> Result<RegenTimes> {
     Ok(RegenTimes { check_first, regen_warm: median(false)?, check_warm: median(true)? })
 }
 
+/// Installs valgrind (for the instruction counts) from Debian's packages when it is missing.
+fn ensure_valgrind() -> Result<()> {
+    let present = |program: &str| Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
+    if present("valgrind") {
+        return Ok(());
+    }
+    eprintln!("installing valgrind (apt-get install valgrind) for the instruction counts");
+    let installed = Command::new("apt-get").args(["install", "-y", "-qq", "valgrind"]).status();
+    if !installed.is_ok_and(|status| status.success()) || !present("valgrind") {
+        bail!("the instruction counts need valgrind: install it with `apt-get install valgrind`");
+    }
+    Ok(())
+}
+
 /// Runs `cargo bench -p workspace-benches --bench …` and collects its result lines.
 fn run_benches(root: &std::path::Path) -> Result<Vec<BenchRow>> {
+    ensure_valgrind()?;
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.args(["bench", "-p", "workspace-benches"]);
     for bench in BENCHES {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::build_cost::{BuildCost, SHARED_CRATE};
+use super::build_cost::{BuildCost, CleanBuild, Features, RATIO_TARGET, TOP_CRATES};
 use super::machine::Machine;
 use super::{BenchRow, RegenTimes};
 
@@ -33,7 +33,7 @@ impl Report {
         for row in &self.rows {
             let _ = writeln!(
                 out,
-                "| {} {}, {} | {} {} {} | {} {} {} | {:.3} ({:.3}–{:.3}) | ≥ {} | {} |",
+                "| {} {}, {} | {} {} {} | {} {} {} | {:.3} ({:.3}–{:.3}) | {} {} | {} |",
                 row.group,
                 row.case,
                 row.mode,
@@ -46,8 +46,9 @@ impl Report {
                 row.ratio,
                 row.ratio_p25,
                 row.ratio_p75,
+                if row.at_most { "≤" } else { "≥" },
                 row.target,
-                verdict(row.ratio >= row.target),
+                verdict(if row.at_most { row.ratio <= row.target } else { row.ratio >= row.target }),
             );
         }
         let regen = &self.regen;
@@ -64,18 +65,16 @@ impl Report {
             let _ = writeln!(out, "| `{name}` generated lines | {} | | | | |", thousands(*lines as f64));
         }
         if let Some(build) = &self.build {
-            let _ =
-                writeln!(out, "| clean build: `{SHARED_CRATE}` and dependencies | {} | | | | |", seconds(build.shared));
-            for cost in &build.crates {
+            for client in &build.clients {
+                let ratio = client.ratio();
                 let _ = writeln!(
                     out,
-                    "| clean build: `{}` on top | {} | | | | |",
-                    cost.generated_crate,
-                    seconds(cost.generated)
+                    "| clean `cargo build -p {}`, default (ring) against former default (aws-lc-rs) | {} | {} | {ratio:.3} | ≤ {RATIO_TARGET} | {} |",
+                    client.provider,
+                    seconds(client.default.wall),
+                    seconds(client.aws_lc.wall),
+                    verdict(ratio <= RATIO_TARGET),
                 );
-                if let Some(client) = cost.client {
-                    let _ = writeln!(out, "| clean build: `{}` on top | {} | | | | |", cost.provider, seconds(client));
-                }
             }
         }
         out
@@ -137,30 +136,67 @@ impl Report {
 
     fn build_section(&self, build: &BuildCost) -> String {
         let mut out = format!(
-            "{BUILD_COST}\n\nMeasured {} with `cargo xtask bench --build-cost`: `cargo build` (dev profile) in an \
-             empty target dir, first `{SHARED_CRATE}` (the dependencies every client shares: {}), then each \
-             generated crate and its client crate on top. A clean `cargo build -p <client>` costs the three \
-             together.\n\n\
-             | provider | generated lines | generated crate | client crate | clean build from nothing |\n\
-             |---|---:|---:|---:|---:|\n",
+            "{BUILD_COST}\n\nMeasured {} with `cargo xtask bench --build-cost`: a clean `cargo build -p <client>` \
+             (dev profile, wall time) of each client crate, each in an empty temporary target dir, with its default \
+             features (rustls with the ring crypto provider) and with the former default, rustls with aws-lc-rs \
+             (`--no-default-features --features rustls-aws-lc`: reqwest's own `rustls` feature, which builds the \
+             aws-lc C library). Which of the two goes first alternates between crates. Target: the default build \
+             takes at most {RATIO_TARGET} of the former. The generated and client crate columns are their own \
+             compile times in the default build (`--timings`).\n\n\
+             | provider | generated lines | generated crate | client crate | clean build, default | clean build, aws-lc-rs | ratio | target |\n\
+             |---|---:|---:|---:|---:|---:|---:|---|\n",
             self.machine.date,
-            seconds(build.shared),
         );
-        for cost in &build.crates {
-            let lines = self.lines.iter().find(|(name, _)| *name == cost.generated_crate).map_or(0, |(_, n)| *n);
+        for client in &build.clients {
+            let lines = self.lines.iter().find(|(name, _)| *name == client.generated_crate).map_or(0, |(_, n)| *n);
+            let ratio = client.ratio();
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
-                cost.provider,
+                "| {} | {} | {:.2} s | {:.2} s | {} | {} | {ratio:.3} | ≤ {RATIO_TARGET}: {} |",
+                client.provider,
                 thousands(lines as f64),
-                seconds(cost.generated),
-                cost.client.map_or_else(|| "—".to_string(), seconds),
-                seconds(cost.clean_total(build.shared)),
+                client.default.crate_seconds(&client.generated_crate),
+                client.default.crate_seconds(&client.provider),
+                seconds(client.default.wall),
+                seconds(client.aws_lc.wall),
+                verdict(ratio <= RATIO_TARGET),
             );
+        }
+        let _ = write!(
+            out,
+            "\nThe {TOP_CRATES} crates that took longest to compile in each build (`cargo build --timings`: the sum of \
+             a crate's units — build script, its run, library — so with two cores they overlap and add up to more \
+             than the wall time; \"script\" is the part spent running the build script):\n\n\
+             | build | features | 1 | 2 | 3 | 4 | 5 |\n|---|---|---|---|---|---|---|\n"
+        );
+        let aws_lc = format!("`{}`", Features::AwsLc.args().join(" "));
+        for client in &build.clients {
+            for (features, built) in [("default", &client.default), (aws_lc.as_str(), &client.aws_lc)] {
+                let _ = writeln!(out, "| `{}` | {features} | {} |", client.provider, top_crates(built).join(" | "));
+            }
         }
         out.push('\n');
         out
     }
+}
+
+/// The costliest crates of a build, as table cells.
+fn top_crates(build: &CleanBuild) -> Vec<String> {
+    let mut cells: Vec<String> = build
+        .crates
+        .iter()
+        .take(TOP_CRATES)
+        .map(|c| {
+            let script = if c.build_script_run >= 0.5 {
+                format!(" (script {:.1} s)", c.build_script_run)
+            } else {
+                String::new()
+            };
+            format!("`{}` {:.1} s{script}", c.name, c.seconds)
+        })
+        .collect();
+    cells.resize(TOP_CRATES, String::new());
+    cells
 }
 
 /// The section of `document` that starts with `heading`, up to the next `## ` heading.
