@@ -25,7 +25,6 @@ use std::process::{Command, Stdio};
 
 use verloop_partner::prelude::SystemUserTokenOperations;
 use wapio::prelude::AccountTokenOperations;
-use wapio::types::SendMessageRequest;
 use woztell::prelude::AccessTokenOperations;
 
 use common::BoxError;
@@ -191,16 +190,6 @@ fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError
     })
 }
 
-/// Built afresh for every request on both sides, as a caller would.
-fn text_message() -> SendMessageRequest {
-    SendMessageRequest::Text {
-        session_id: Some("sess_000".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "Hello from the benchmark".into(),
-    }
-}
-
 /// `count` verifications and parses of one 4 KB delivery made of the spec's webhook examples.
 fn webhook(side: &str, count: u64) -> Result<(), BoxError> {
     use hmac::{Hmac, Mac};
@@ -208,7 +197,9 @@ fn webhook(side: &str, count: u64) -> Result<(), BoxError> {
     let document = common::spec("verloop-partner.yaml")?;
     let changes: Vec<serde_json::Value> = ["incoming_text_message", "message_status_sent"]
         .into_iter()
-        .map(|name| Ok(common::pick(&document, &format!("/x-webhook-examples/{name}/example/entry/0/changes/0"))?.clone()))
+        .map(|name| {
+            Ok(common::pick(&document, &format!("/x-webhook-examples/{name}/example/entry/0/changes/0"))?.clone())
+        })
         .collect::<Result<_, BoxError>>()?;
     let mut batch = Vec::new();
     let body = loop {

@@ -58,3 +58,14 @@ fn sessions_page(wapio: &Value) -> Result<Canned, BoxError> {
     let body = serde_json::json!({"data": sessions, "next_cursor": format!("sess_{:03}", SESSIONS_PER_PAGE - 1)});
     Ok(Canned { status: StatusCode::OK, body: Bytes::from(serde_json::to_vec(&body)?) })
 }
+
+/// The message `send_message` sends: built afresh for every request on both sides, as a caller
+/// would.
+pub fn text_message() -> wapio::types::SendMessageRequest {
+    wapio::types::SendMessageRequest::Text {
+        session_id: Some("sess_000".into()),
+        to: Some("15551234567".into()),
+        channel_id: None,
+        text: "Hello from the benchmark".into(),
+    }
+}

@@ -17,7 +17,6 @@ use futures::{StreamExt, TryStreamExt, stream};
 use tokio::runtime::Runtime;
 use verloop_partner::prelude::SystemUserTokenOperations;
 use wapio::prelude::AccountTokenOperations;
-use wapio::types::SendMessageRequest;
 use woztell::prelude::AccessTokenOperations;
 
 use common::{BoxError, Record, compare};
@@ -112,16 +111,6 @@ fn run_cases(runtime: &Runtime, clients: &Clients, mode: &str, in_flight: usize)
         },
         || async { baseline::woztell_list_templates(http, base, WOZTELL_TOKEN).await },
     )
-}
-
-/// Built afresh for every request on both sides, as a caller would.
-fn text_message() -> SendMessageRequest {
-    SendMessageRequest::Text {
-        session_id: Some("sess_000".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "Hello from the benchmark".into(),
-    }
 }
 
 fn check_sessions(page: wapio::types::SessionList) -> Result<wapio::types::SessionList, BoxError> {

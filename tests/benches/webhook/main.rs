@@ -54,7 +54,13 @@ fn main() -> Result<(), BoxError> {
         };
         let bare = || bare_hmac(&body);
         let subjects: [(&str, &Work, &str, &Work, f64); 2] = [
-            ("verify + parse", &verify_and_parse, "HMAC-SHA256 + serde_json::Value parse", &hmac_and_value, PARSE_TARGET),
+            (
+                "verify + parse",
+                &verify_and_parse,
+                "HMAC-SHA256 + serde_json::Value parse",
+                &hmac_and_value,
+                PARSE_TARGET,
+            ),
             ("verify", &verify_only, "bare HMAC-SHA256", &bare, VERIFY_TARGET),
         ];
         for (subject, work, limit, limit_work, target) in subjects {
@@ -66,15 +72,7 @@ fn main() -> Result<(), BoxError> {
                 limit_rate: figures.limit_rate * megabytes,
                 ..figures
             };
-            let record = Record {
-                group: "webhook",
-                case,
-                mode: &mode,
-                unit: "MB/s",
-                subject,
-                limit,
-                target,
-            };
+            let record = Record { group: "webhook", case, mode: &mode, unit: "MB/s", subject, limit, target };
             record.print(&figures);
         }
     }
