@@ -114,11 +114,50 @@ fn a_wrong_required_flag_is_reported_for_query_and_header() {
 fn a_missing_body_field_is_reported_even_from_a_body_that_is_not_json() {
     let mut collection = collection();
     item(&mut collection, "Create thing")["request"]["body"]["raw"] =
-        json!("{\n  \"name\": {{name}}, // comment\n  colour: red\n}");
+        json!("{\n  \"name\": {{name}}, // comment\n  colour: red\n  tags: [x]\n}");
     assert_eq!(gap_ids(&collection), ["body-field:create_thing:colour"]);
     let mut transcription = transcription();
     transcription["endpoints"][1]["body"][0]["name"] = json!("tags[].label");
     assert_eq!(gap_ids(&transcription)[0], "body-field:create_thing:tags[].label");
+}
+
+#[test]
+fn a_body_field_only_the_spec_has_is_reported_outermost_and_can_be_allowlisted() {
+    let mut spec = read("spec.yaml");
+    let properties = &mut spec["components"]["schemas"]["NewThing"]["properties"];
+    properties["colour"] = json!({"type": "string"});
+    properties["size"] = json!({"type": "object", "properties": {"width": {"type": "integer"}}});
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spec.yaml");
+    std::fs::write(&file, serde_yaml::to_string(&spec).unwrap()).unwrap();
+    let extra = ["extra-body-field:create_thing:colour", "extra-body-field:create_thing:size"];
+    for upstream in [collection(), transcription()] {
+        let upstream_file = dir.path().join("upstream.json");
+        std::fs::write(&upstream_file, serde_json::to_string(&upstream).unwrap()).unwrap();
+        let ids: Vec<String> = audit::audit_provider("fixture", &file, &upstream_file, &[])
+            .unwrap()
+            .gaps
+            .into_iter()
+            .map(|gap| gap.id)
+            .filter(|id| !id.starts_with("extra-operation:"))
+            .collect();
+        assert_eq!(ids, extra, "`size.width` is below a field already reported");
+        let allowed: Vec<AllowEntry> = extra
+            .iter()
+            .map(|gap| AllowEntry { provider: "fixture".into(), gap: gap.to_string(), reason: "modelled".into() })
+            .collect();
+        let audit = audit::audit_provider("fixture", &file, &upstream_file, &allowed).unwrap();
+        assert_eq!(audit.allowlisted, 2);
+        assert!(audit.gaps.iter().all(|gap| gap.id.starts_with("extra-operation:")), "{:?}", audit.gaps);
+    }
+    let mut documented = collection();
+    item(&mut documented, "Create thing")["request"]["body"]["raw"] =
+        json!("{\"name\": \"a\", \"tags\": [], \"colour\": \"red\", \"size\": {\"width\": 1}}");
+    let upstream_file = dir.path().join("documented.json");
+    std::fs::write(&upstream_file, serde_json::to_string(&documented).unwrap()).unwrap();
+    let audit = audit::audit_provider("fixture", &file, &upstream_file, &[]).unwrap();
+    assert_eq!(audit.gaps, [], "every field of the spec is documented");
+    assert_eq!(audit.tally(Category::BodyFields), (7, 7), "name, tags, colour, size, size.width, file, label");
 }
 
 #[test]

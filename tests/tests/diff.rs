@@ -67,7 +67,8 @@ fn request_fields_follow_the_rules_for_input() {
     assert_eq!(severity(&report, ChangeKind::FieldRemoved, "SendMessage.reply_to"), Breaking);
     assert_eq!(severity(&report, ChangeKind::FieldAdded, "SendMessage.caption"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "SendMessage.preview_url"), Breaking);
-    assert_eq!(severity(&report, ChangeKind::FieldOptional, "SendMessage.options.priority"), NonBreaking);
+    // Made optional, a request field's Rust type changes from `T` to `Option<T>`: callers break.
+    assert_eq!(severity(&report, ChangeKind::FieldOptional, "SendMessage.options.priority"), Breaking);
     assert_eq!(severity(&report, ChangeKind::FieldAdded, "SendMessage.options.silent"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "SendMessage.options.tags[]"), Breaking);
     // An inline multipart body is compared in place, under its operation.
@@ -76,6 +77,8 @@ fn request_fields_follow_the_rules_for_input() {
     let tags = report.changes.iter().find(|c| c.target == "SendMessage.options.tags[]").unwrap();
     assert_eq!(tags.detail, "string → integer");
     assert_eq!(tags.operations, ["POST /messages (send_message)"]);
+    let priority = report.changes.iter().find(|c| c.target == "SendMessage.options.priority").unwrap();
+    assert_eq!(priority.detail, "its Rust type changes from `T` to `Option<T>`");
 }
 
 #[test]
@@ -85,6 +88,8 @@ fn response_fields_follow_the_rules_for_output() {
     assert_eq!(severity(&report, ChangeKind::FieldAdded, "Session.worker_id"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::FieldRemoved, "Session.label"), Breaking);
     assert_eq!(severity(&report, ChangeKind::FieldOptional, "Session.created_at"), Breaking);
+    let created_at = report.changes.iter().find(|c| c.kind == ChangeKind::FieldOptional).unwrap();
+    assert_eq!(created_at.detail, "responses may leave it out; its Rust type changes from `T` to `Option<T>`");
     assert_eq!(severity(&report, ChangeKind::NullableAdded, "Session.created_at"), Breaking);
     assert_eq!(severity(&report, ChangeKind::NullableRemoved, "SessionList.next_cursor"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "Session.phone_number"), Breaking);

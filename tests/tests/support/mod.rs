@@ -3,8 +3,8 @@
 //! Each test binary compiles its own copy and uses only part of it, hence `dead_code` is allowed.
 #![allow(dead_code)]
 
-pub mod postman;
 pub mod prism;
+pub mod routes;
 pub mod tls;
 
 use std::path::PathBuf;

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::model::{Credential, Example, ExampleBody, Param, Upstream, UpstreamOperation, credentials_string};
 use super::schema::{self, Issue};
 use super::spec_model::{SpecModel, SpecOperation, json_schema};
-use super::upstream::{Example, ExampleBody, Param, Upstream, UpstreamOperation, credentials_string};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Category {
@@ -123,10 +123,8 @@ impl OperationComparison<'_> {
         let credential_names: BTreeSet<String> = credentials
             .iter()
             .map(|c| match c {
-                super::upstream::Credential::Bearer => "Authorization".to_string(),
-                super::upstream::Credential::Header(n)
-                | super::upstream::Credential::Query(n)
-                | super::upstream::Credential::BodyField(n) => n.clone(),
+                Credential::Bearer => "Authorization".to_string(),
+                Credential::Header(n) | Credential::Query(n) | Credential::BodyField(n) => n.clone(),
             })
             .collect();
         for location in ["query", "header"] {
@@ -197,6 +195,18 @@ impl OperationComparison<'_> {
                 )]
             };
             self.push(Category::BodyFields, gaps);
+        }
+        if body.is_some() && !multipart {
+            for field in
+                undocumented_fields(&schema::field_paths(&self.spec.document, schema), &self.documented.body_fields)
+            {
+                let gaps = vec![gap(
+                    format!("extra-body-field:{}:{field}", self.id()),
+                    format!("JSON body field `{field}` is in the spec but not in the upstream document's body"),
+                    pointer.clone(),
+                )];
+                self.push(Category::BodyFields, gaps);
+            }
         }
         let parts: BTreeSet<String> =
             if multipart { schema::field_paths(&self.spec.document, schema) } else { BTreeSet::new() };
@@ -286,6 +296,23 @@ impl OperationComparison<'_> {
         }
         example_gaps(self.spec, self.id(), example, schema.as_ref(), status.to_string(), Some(pointer))
     }
+}
+
+/// The spec's body fields the upstream document does not show, outermost only: a field below
+/// one that is already reported is not reported again. A field counts as shown when the document
+/// names it or something below it.
+fn undocumented_fields(spec: &BTreeSet<String>, documented: &BTreeSet<String>) -> Vec<String> {
+    let shown = |field: &str| {
+        documented.iter().any(|d| {
+            d.strip_prefix(field).is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with("[]"))
+        })
+    };
+    spec.iter().filter(|field| !shown(field) && parent(field).is_none_or(shown)).cloned().collect()
+}
+
+/// The field holding `field` (`a` for `a.b` and `a[].b`); `None` at the top level.
+fn parent(field: &str) -> Option<&str> {
+    field.rsplit_once('.').map(|(parent, _)| parent.trim_end_matches("[]"))
 }
 
 /// The gaps of one example against a schema: unreadable text, wrong types, values outside an

@@ -6,10 +6,16 @@
 //! response; its credentials; every response example's members, scalar types and enum values
 //! against the response schema. Deliberate departures are listed in `specs/audit-allowlist.yaml`;
 //! an entry that matches no gap is stale and fails the audit too.
+//!
+//! Modules, each using only those before it: [`lenient_json`] and [`schema`] (reading JSON and
+//! schemas), [`model`] (what an upstream document says), the readers [`postman`] and
+//! [`transcription`], [`upstream`] (picks the reader for a file), [`spec_model`] (the spec's
+//! side), [`checks`] (the comparison), [`allowlist`]; this module runs them.
 
 pub mod allowlist;
 pub mod checks;
 pub mod lenient_json;
+pub mod model;
 pub mod postman;
 pub mod schema;
 pub mod spec_model;

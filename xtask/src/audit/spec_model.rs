@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use super::model::{Credential, Segment};
 use super::schema::resolve;
-use super::upstream::{Credential, Segment};
 use crate::spec::{HTTP_METHODS, pointer};
 
 /// A loaded spec.
@@ -75,7 +75,7 @@ impl SpecModel {
                         .trim_start_matches('/')
                         .split('/')
                         .filter(|s| !s.is_empty())
-                        .map(super::upstream::segment)
+                        .map(super::model::segment)
                         .collect(),
                 });
             }

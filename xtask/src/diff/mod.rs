@@ -5,8 +5,10 @@
 //! a removed or renamed operation (the Rust method goes away), a removed field, parameter, enum
 //! value or variant, a new required input, a type change, a credential no longer accepted.
 //! Direction matters for fields: a new required field breaks requests but not responses; a field
-//! that becomes optional (or nullable) breaks responses but not requests. Added enum values are
-//! not breaking because the generated enums keep unknown values.
+//! that becomes nullable breaks responses but not requests. A field that becomes optional breaks
+//! both: a response may leave it out, and in a request its Rust type changes from `T` to
+//! `Option<T>`, so code that builds the request no longer compiles. Added enum values are not
+//! breaking because the generated enums keep unknown values.
 
 mod document;
 mod operations;

@@ -16,7 +16,8 @@ use crate::spec::escape_token;
 const MAX_ALL_OF_DEPTH: usize = 16;
 
 /// Which way a schema's data travels. A field clients must now send breaks requests; a field
-/// the server may now leave out breaks responses.
+/// the server may now leave out breaks responses. (A field made optional breaks both: its Rust
+/// type changes.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flow {
     pub request: bool,
@@ -142,8 +143,14 @@ impl SchemaDiff<'_> {
                     self.push(severity, ChangeKind::FieldRequired, &at, String::new());
                 }
                 (true, false) => {
-                    let severity = self.flow.severity(false, true);
-                    self.push(severity, ChangeKind::FieldOptional, &at, String::new());
+                    // Breaking both ways: a response may now leave it out, and the generated Rust
+                    // field changes from `T` to `Option<T>`, so code that sets or reads it fails.
+                    let detail = if self.flow.response {
+                        "responses may leave it out; its Rust type changes from `T` to `Option<T>`"
+                    } else {
+                        "its Rust type changes from `T` to `Option<T>`"
+                    };
+                    self.push(Severity::Breaking, ChangeKind::FieldOptional, &at, detail.to_string());
                 }
                 _ => {}
             }
