@@ -255,3 +255,29 @@ fn write(path: &Path, text: &str) {
 fn copy(from: &Path, to: &Path) {
     write(to, &std::fs::read_to_string(from).unwrap());
 }
+
+#[test]
+fn observed_facts_are_listed_apart_and_are_not_gaps() {
+    let mut spec = read("spec.yaml");
+    let thing = &mut spec["components"]["schemas"]["Thing"];
+    thing["properties"]["colour"] = json!({"type": "string", "nullable": true, "x-observed": true});
+    thing["properties"]["state"]["enum"] = json!(["new", "old", "archived"]);
+    thing["properties"]["state"]["x-observed-values"] = json!(["archived"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spec.yaml");
+    std::fs::write(&file, serde_yaml::to_string(&spec).unwrap()).unwrap();
+    let upstream_file = dir.path().join("upstream.json");
+    std::fs::write(&upstream_file, serde_json::to_string(&collection()).unwrap()).unwrap();
+    let baseline = audit_with(&collection(), &[]);
+    let audit = audit::audit_provider("fixture", &file, &upstream_file, &[]).unwrap();
+    assert_eq!(audit.gaps, baseline.gaps, "an observed fact is not a gap");
+    let observed: Vec<(&str, &str)> = audit.observed.iter().map(|o| (o.pointer.as_str(), o.what.as_str())).collect();
+    assert_eq!(
+        observed,
+        [
+            ("/components/schemas/Thing/properties/colour", "property"),
+            ("/components/schemas/Thing/properties/state", "enum value `archived`"),
+        ]
+    );
+    assert!(baseline.observed.is_empty(), "the fixture documents everything it has");
+}

@@ -10,12 +10,14 @@
 //! Modules, each using only those before it: [`lenient_json`] and [`schema`] (reading JSON and
 //! schemas), [`model`] (what an upstream document says), the readers [`postman`] and
 //! [`transcription`], [`upstream`] (picks the reader for a file), [`spec_model`] (the spec's
-//! side), [`checks`] (the comparison), [`allowlist`]; this module runs them.
+//! side), [`checks`] (the comparison), [`allowlist`], [`observed`] (facts from traffic, which
+//! are listed apart and are not gaps); this module runs them.
 
 pub mod allowlist;
 pub mod checks;
 pub mod lenient_json;
 pub mod model;
+pub mod observed;
 pub mod postman;
 pub mod schema;
 pub mod spec_model;
@@ -42,6 +44,8 @@ pub struct ProviderAudit {
     /// Gaps not in the allowlist.
     pub gaps: Vec<Gap>,
     pub allowlisted: usize,
+    /// What the spec holds from observed traffic (`x-observed`), not from the document.
+    pub observed: Vec<observed::Observed>,
 }
 
 impl ProviderAudit {
@@ -69,6 +73,7 @@ impl Report {
 
 /// Audits one provider: its spec against its upstream document, minus allowlisted gaps.
 pub fn audit_provider(provider: &str, spec: &Path, upstream: &Path, allowed: &[AllowEntry]) -> Result<ProviderAudit> {
+    let observed = observed::collect(&crate::spec::load(spec)?);
     let spec = spec_model::SpecModel::load(spec)?;
     let upstream = upstream::load(upstream)?;
     let findings = checks::compare(&spec, &upstream);
@@ -81,7 +86,7 @@ pub fn audit_provider(provider: &str, spec: &Path, upstream: &Path, allowed: &[A
             gaps.push(gap.clone());
         }
     }
-    Ok(ProviderAudit { provider: provider.to_string(), findings, gaps, allowlisted })
+    Ok(ProviderAudit { provider: provider.to_string(), findings, gaps, allowlisted, observed })
 }
 
 /// Audits the named providers (all when `names` is empty) of the workspace at `root`.
@@ -132,7 +137,8 @@ pub fn render(report: &Report, root: &Path) -> String {
             let _ = write!(row, " {cell:<width$}");
         }
         let _ = writeln!(out, "{}\n{}", header.trim_end(), row.trim_end());
-        let _ = writeln!(out, "  allowlisted departures: {}\n", provider.allowlisted);
+        let _ = writeln!(out, "  allowlisted departures: {}", provider.allowlisted);
+        let _ = writeln!(out, "  observed in traffic, not in the document: {}\n", provider.observed.len());
     }
     let spec_of = |name: &str| {
         config::providers(root)
@@ -147,6 +153,12 @@ pub fn render(report: &Report, root: &Path) -> String {
                 _ => String::new(),
             };
             let _ = writeln!(out, "{}: {}: {}{at}", provider.provider, gap.id, gap.message);
+        }
+    }
+    for provider in &report.providers {
+        for fact in &provider.observed {
+            let spec = spec_of(&provider.provider).unwrap_or_default();
+            let _ = writeln!(out, "{}: observed {} ({spec}#{})", provider.provider, fact.what, fact.pointer);
         }
     }
     for entry in &report.stale {
