@@ -1,7 +1,8 @@
 //! What a failed call says: one line naming the provider's operation and the cause, the cause
 //! kept in `source()`, accessors that classify it, and never a credential: for a timeout, a
-//! refused connection, a failed DNS lookup, an untrusted TLS certificate, a body that does not
-//! match the spec, and each provider's documented error body. Also which failures are retried.
+//! refused connection, a failed DNS lookup, an untrusted TLS certificate (and the same one
+//! trusted through `Config::with_root_certificate`), a body that does not match the spec, and
+//! each provider's documented error body. Also which failures are retried.
 
 mod support;
 
@@ -122,8 +123,9 @@ impl reqwest::dns::Resolve for NoNames {
 
 #[tokio::test]
 async fn a_failed_dns_lookup_says_so() {
-    let http = reqwest::Client::builder().dns_resolver(Arc::new(NoNames)).build().unwrap();
-    let client = wapio(config("http://api.wapio.invalid").with_http_client(http));
+    let config = config("http://api.wapio.invalid");
+    let http = config.http_client_builder().unwrap().dns_resolver(Arc::new(NoNames)).build().unwrap();
+    let client = wapio(config.with_http_client(http));
     let error = client.get_session("sess_1").send().await.unwrap_err();
     assert_eq!(error.to_string(), "wapio get_session: DNS lookup failed: failed to lookup address information");
     assert!(error.is_connect() && error.is_retryable(), "{error:?}");
@@ -140,6 +142,16 @@ async fn an_untrusted_certificate_fails_the_tls_handshake() {
     assert!(message.contains("certificate"), "the cause names the certificate: {message}");
     assert!(error.is_connect(), "{error:?}");
     assert_no_secret(&everything_shown(&error));
+}
+
+#[tokio::test]
+async fn a_root_added_to_the_config_makes_the_certificate_trusted() {
+    let server = support::tls::TlsServer::start().await;
+    let config = config(server.url()).with_root_certificate(server.certificate_pem.as_bytes()).unwrap();
+    // The server answers `200 {"ok":1}` to anything: a status back means the handshake passed.
+    if let Err(error) = verloop(config).send_message(verloop_body()).send().await {
+        assert_eq!(error.status().map(|status| status.as_u16()), Some(200), "{error}");
+    }
 }
 
 #[tokio::test]

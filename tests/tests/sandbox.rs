@@ -8,8 +8,10 @@ mod support;
 use serde_json::{Value, json};
 use xtask::{config, regen, sandbox as routes};
 
+/// A bare client (with the clients' TLS backend: `reqwest::Client::new()` would need a
+/// process-wide rustls provider).
 fn raw_client() -> reqwest::Client {
-    reqwest::Client::new()
+    whatsapp_sdk_runtime::Config::new("http://127.0.0.1").http_client().unwrap()
 }
 
 #[test]
@@ -268,6 +270,6 @@ mod woztell_sandbox {
         assert_eq!(response.status().as_u16(), 404);
         drop(sandbox);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        assert!(reqwest::Client::new().get(&url).send().await.is_err(), "nothing listens after drop");
+        assert!(raw_client().get(&url).send().await.is_err(), "nothing listens after drop");
     }
 }

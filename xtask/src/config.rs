@@ -18,6 +18,11 @@ pub struct Provider {
     /// The upstream document under `specs/` that `cargo xtask audit` compares the spec with.
     #[serde(default)]
     pub upstream: Option<String>,
+    /// The version the generated crates are published as: the version of the client crate
+    /// `clients/<provider>`, which is released with them (`cargo xtask release`). Optional in
+    /// the file so that older revisions parse; `regen` needs it.
+    #[serde(default)]
+    pub version: Option<String>,
     #[serde(skip)]
     pub name: String,
 }
@@ -39,7 +44,26 @@ impl Provider {
     pub fn mock_crate_dir(&self, root: &Path) -> PathBuf {
         root.join("generated").join(self.mock_crate_name())
     }
+
+    /// The `version` field, or [`INITIAL_VERSION`] for a provider whose line names none.
+    pub fn version(&self) -> &str {
+        self.version.as_deref().unwrap_or(INITIAL_VERSION)
+    }
+
+    /// The client crate users depend on, `clients/<provider>` (package `<provider>`).
+    pub fn client_dir(&self, root: &Path) -> PathBuf {
+        root.join("clients").join(&self.name)
+    }
+
+    /// The packages released together with the client crate, at its version: the generated
+    /// crate and its typed httpmock crate.
+    pub fn generated_packages(&self) -> [String; 2] {
+        [self.crate_name.clone(), self.mock_crate_name()]
+    }
 }
+
+/// The version of a provider whose line in `providers.toml` names none.
+pub const INITIAL_VERSION: &str = "0.1.0";
 
 /// The workspace root (the parent of `xtask/`).
 pub fn workspace_root() -> PathBuf {

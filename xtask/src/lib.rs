@@ -8,5 +8,6 @@ pub mod drift;
 pub mod generate;
 pub mod postprocess;
 pub mod regen;
+pub mod release;
 pub mod sandbox;
 pub mod spec;

@@ -19,6 +19,17 @@ commands:
                                   turn captured `whatsapp_sdk::drift` log lines (tracing JSON) into
                                   spec edits marked `x-observed`; prints a unified diff, --write
                                   applies it; exit status 1 when a line was skipped (FILE:LINE: reason)
+  changelog [CRATE...] [--check] [--no-semver-checks]
+                                  write the [Unreleased] notes of each clients/<crate>/CHANGELOG.md
+                                  from the changes since its last release tag (`diff` of the spec,
+                                  cargo-semver-checks of the Rust API when installed); hand-written
+                                  entries are kept; --check writes nothing and fails if one is stale
+  release --check                 fail when a crate's version does not cover its changes since its
+                                  last release tag (0.x: breaking => minor bump), or versions disagree
+  release <CRATE> <VERSION> [--bump-only]
+                                  set the version (generated crates and requirements too), move
+                                  [Unreleased] under it with today's date, print the tag to create;
+                                  --bump-only leaves the changelog alone
   sandbox <PROVIDER> [--port N]   serve the provider's sandbox on 127.0.0.1 (documented examples,
                                   credential and parameter checks) until Ctrl-C
   bench [--build-cost]            run the benchmarks, print one table, write BENCHMARKS.md;
@@ -33,6 +44,8 @@ fn main() -> ExitCode {
         Some("diff") => xtask::diff::run(&args[1..]),
         Some("drift") => xtask::drift::run(&xtask::config::workspace_root(), &args[1..]),
         Some("bench") => xtask::bench::run(&args[1..]),
+        Some("changelog") => xtask::release::run_changelog(&args[1..]),
+        Some("release") => xtask::release::run_release(&args[1..]),
         Some("show") if args.len() == 2 => xtask::regen::show(std::path::Path::new(&args[1])),
         Some("sandbox") => xtask::sandbox::run(&args[1..]),
         Some("-h" | "--help" | "help") => {

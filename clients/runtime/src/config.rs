@@ -3,10 +3,18 @@ use std::time::Duration;
 
 use crate::RetryPolicy;
 use crate::redirect::redirect_policy;
+use crate::tls::RootCertificates;
 use crate::transport::Timeouts;
 
-/// Transport settings shared by every client: base URL, timeouts, retries, user agent,
-/// and optionally a `reqwest::Client` of the caller's (its own timeouts then apply).
+/// Transport settings shared by every client: base URL, timeouts, retries, user agent, trusted
+/// root certificates, and optionally a `reqwest::Client` of the caller's (its own timeouts then
+/// apply).
+///
+/// https goes through the TLS backend of the crate's features: `rustls` (the default: rustls
+/// with the ring crypto provider), `rustls-aws-lc` (rustls with aws-lc-rs) or `native-tls` (the
+/// platform's library, OpenSSL on Linux); with more than one enabled, `native-tls` wins, then
+/// `rustls-aws-lc`. Both rustls backends check certificates with the platform's verifier, as
+/// reqwest does.
 #[derive(Clone)]
 pub struct Config {
     base_url: String,
@@ -15,6 +23,7 @@ pub struct Config {
     retry: RetryPolicy,
     user_agent: String,
     http_client: Option<reqwest::Client>,
+    root_certificates: RootCertificates,
     drift_detection: bool,
     member_drift_sampling: u32,
 }
@@ -29,6 +38,7 @@ impl Config {
             retry: RetryPolicy::default(),
             user_agent: concat!("whatsapp-sdk-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             http_client: None,
+            root_certificates: RootCertificates::default(),
             drift_detection: true,
             member_drift_sampling: 256,
         }
@@ -95,8 +105,24 @@ impl Config {
         self
     }
 
-    /// Uses the caller's `reqwest::Client` (its pool, proxy and TLS settings; timeouts, user
-    /// agent and redirect policy of this config are then not applied). Build it with
+    /// Trusts the certificates of `pem` (one or more `-----BEGIN CERTIFICATE-----` sections;
+    /// other sections are skipped) as roots, besides the platform's, with every TLS backend:
+    /// for a private CA, or a test server's self-signed certificate. Fails, naming the problem,
+    /// when the text holds no certificate or one the TLS backend cannot use as a root.
+    ///
+    /// ```
+    /// # fn run(pem: &[u8]) -> Result<(), whatsapp_sdk_runtime::ConfigError> {
+    /// let config = whatsapp_sdk_runtime::Config::new("https://api.internal.example").with_root_certificate(pem)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_root_certificate(mut self, pem: &[u8]) -> Result<Self, ConfigError> {
+        self.root_certificates.add_pem(pem).map_err(ConfigError)?;
+        Ok(self)
+    }
+
+    /// Uses the caller's `reqwest::Client` (its pool, proxy and TLS settings; the timeouts, user
+    /// agent, redirect policy and root certificates of this config are then not applied). Start
+    /// it from [`http_client_builder`](Self::http_client_builder) to keep them, or build it with
     /// [`redirect_policy`](crate::redirect_policy) so that a redirect cannot take a credential
     /// to another origin.
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
@@ -128,13 +154,24 @@ impl Config {
         if let Some(client) = &self.http_client {
             return Ok(client.clone());
         }
-        reqwest::Client::builder()
+        self.http_client_builder()?.build().map_err(|e| ConfigError(e.without_url().to_string()))
+    }
+
+    /// A `reqwest::ClientBuilder` with these settings (timeouts, user agent, redirect policy,
+    /// the TLS backend of the enabled feature and the root certificates), for a client of your
+    /// own to pass to [`with_http_client`](Self::with_http_client) with more settings (a proxy,
+    /// pool limits). With the default `rustls` feature, build `reqwest::Client`s from here:
+    /// `reqwest::Client::new()` panics unless a rustls crypto provider is installed for the
+    /// process, because reqwest's only built-in provider is aws-lc-rs (feature `rustls-aws-lc`).
+    /// Leave its TLS settings alone (`http1_only` included): the rustls backend hands reqwest a
+    /// ready-made configuration, which those settings do not change.
+    pub fn http_client_builder(&self) -> Result<reqwest::ClientBuilder, ConfigError> {
+        let builder = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(&self.user_agent)
-            .redirect(redirect_policy())
-            .build()
-            .map_err(|e| ConfigError(e.without_url().to_string()))
+            .redirect(redirect_policy());
+        self.root_certificates.apply(builder).map_err(ConfigError)
     }
 }
 
@@ -147,13 +184,15 @@ impl fmt::Debug for Config {
             .field("retry", &self.retry)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.as_ref().map(|_| "caller-supplied"))
+            .field("root_certificates", &self.root_certificates.len())
             .field("drift_detection", &self.drift_detection)
             .field("member_drift_sampling", &self.member_drift_sampling)
             .finish()
     }
 }
 
-/// The HTTP client could not be built (for instance, no TLS backend could be initialised).
+/// The HTTP client could not be built (for instance, no TLS backend could be initialised, or a
+/// root certificate is unusable).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(String);
 

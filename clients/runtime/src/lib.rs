@@ -7,6 +7,8 @@
 //! and an [`Authorize`] implementation of their own.
 
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod config;
@@ -23,7 +25,9 @@ mod response;
 mod retry;
 mod runtime;
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+mod tls;
 mod transport;
 
 pub use auth::{Authorize, CredentialError, NoCredential};

@@ -87,7 +87,7 @@ mod tests {
 
     /// The URL progenitor's own chain builds for the same parameters.
     fn progenitor(url: &str, build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder) -> String {
-        let client = reqwest::Client::new();
+        let client = crate::Config::new("http://127.0.0.1").http_client().unwrap();
         build(client.get(url)).build().map(|r| r.url().to_string()).unwrap()
     }
 

@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn copies_what_try_clone_copies() {
-        let client = reqwest::Client::new();
+        let client = Config::new("http://127.0.0.1").http_client().unwrap();
         let built = [
             client.get("http://127.0.0.1/a?b=c").header("x-one", "1").header("x-one", "2").bearer_auth("t0ken"),
             client.delete("http://127.0.0.1/d").timeout(Duration::from_secs(7)).version(reqwest::Version::HTTP_2),

@@ -55,6 +55,12 @@ fn runtime(max_retries: u32) -> Runtime {
     Runtime::new(StaticToken, &Config::new("http://127.0.0.1").with_retry_policy(policy))
 }
 
+/// A `reqwest::Client` with the TLS backend of the enabled feature (`reqwest::Client::new()`
+/// would need a process-wide rustls provider with the default, ring).
+fn http_client() -> reqwest::Client {
+    Config::new("http://127.0.0.1").http_client().unwrap()
+}
+
 /// Answers with the statuses in order, then 200.
 struct Sequence {
     statuses: Vec<(u16, Option<&'static str>)>,
@@ -85,7 +91,7 @@ async fn server(statuses: Vec<(u16, Option<&'static str>)>) -> (MockServer, Arc<
 }
 
 async fn send(runtime: &Runtime, server: &MockServer, op: &OperationSpec) -> reqwest::Result<reqwest::Response> {
-    let http = reqwest::Client::new();
+    let http = http_client();
     let mut request = http.post(format!("{}/send", server.uri())).body("{}").build().unwrap();
     if op.method == "GET" {
         *request.method_mut() = reqwest::Method::GET;
@@ -111,7 +117,7 @@ async fn keyed_send_is_retried_with_the_same_key() {
 #[tokio::test]
 async fn caller_supplied_key_is_kept() {
     let (server, _) = server(vec![]).await;
-    let http = reqwest::Client::new();
+    let http = http_client();
     let mut request = http.post(format!("{}/send", server.uri())).header("Idempotency-Key", "mine-1").build().unwrap();
     let runtime = runtime(0);
     runtime.prepare(&mut request, Some(&SEND)).unwrap();
@@ -148,7 +154,7 @@ async fn long_retry_after_is_returned_not_waited_for() {
 async fn connection_refused_is_retried_then_reported_without_the_url() {
     // Bind then drop a listener: the port is closed, so every connect fails.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let http = reqwest::Client::new();
+    let http = http_client();
     let url = format!("http://127.0.0.1:{port}/send?accessToken=s3cret-token");
     let mut request = http.post(url).build().unwrap();
     let runtime = runtime(2);
@@ -161,7 +167,7 @@ async fn connection_refused_is_retried_then_reported_without_the_url() {
 
 #[tokio::test]
 async fn unknown_operation_is_a_typed_error() {
-    let http = reqwest::Client::new();
+    let http = http_client();
     let mut request = http.get("http://127.0.0.1:9/x").build().unwrap();
     let error = runtime(0).prepare(&mut request, None).unwrap_err();
     assert!(error.to_string().contains("operation"));
@@ -170,10 +176,10 @@ async fn unknown_operation_is_a_typed_error() {
 #[test]
 fn public_routes_get_no_credential() {
     const LOGIN: OperationSpec = OperationSpec { security: &[], id: "login", ..CREATE };
-    let mut request = reqwest::Client::new().post("http://127.0.0.1:9/auth").build().unwrap();
+    let mut request = http_client().post("http://127.0.0.1:9/auth").build().unwrap();
     runtime(0).prepare(&mut request, Some(&LOGIN)).unwrap();
     assert!(request.headers().get("authorization").is_none());
-    let mut request = reqwest::Client::new().post("http://127.0.0.1:9/x").build().unwrap();
+    let mut request = http_client().post("http://127.0.0.1:9/x").build().unwrap();
     runtime(0).prepare(&mut request, Some(&CREATE)).unwrap();
     assert!(request.headers().get("authorization").is_some());
 }

@@ -45,6 +45,8 @@
 //! multipart upload, and webhook verification.
 
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
@@ -53,10 +55,12 @@ mod media;
 pub mod webhook;
 
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
 /// Typed httpmock mocks of every operation (feature `httpmock`): `use verloop_partner::mock::MockServerExt`.
 #[cfg(feature = "httpmock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub use verloop_partner_api_httpmock as mock;
 
 pub use auth::{PhoneNumberToken, SystemUserToken};

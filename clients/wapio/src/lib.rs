@@ -45,6 +45,8 @@
 //! `Idempotency-Key` gets a UUID v4 key, kept across retries of that send.
 
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
@@ -52,10 +54,12 @@ mod error;
 mod pagination;
 
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
 /// Typed httpmock mocks of every operation (feature `httpmock`): `use wapio::mock::MockServerExt`.
 #[cfg(feature = "httpmock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub use wapio_api_httpmock as mock;
 
 pub use auth::{AccountToken, Credential, SessionKey};

@@ -52,16 +52,20 @@
 //! builds the signed context, and pages through lists.
 
 #![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
 mod pagination;
 
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 
 /// Typed httpmock mocks of every operation (feature `httpmock`): `use woztell::mock::MockServerExt`.
 #[cfg(feature = "httpmock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "httpmock")))]
 pub use woztell_api_httpmock as mock;
 
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};

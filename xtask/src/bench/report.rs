@@ -142,9 +142,10 @@ impl Report {
              (`--no-default-features --features rustls-aws-lc`: reqwest's own `rustls` feature, which builds the \
              aws-lc C library). Which of the two goes first alternates between crates. Target: the default build \
              takes at most {RATIO_TARGET} of the former. The generated and client crate columns are their own \
-             compile times in the default build (`--timings`).\n\n\
-             | provider | generated lines | generated crate | client crate | clean build, default | clean build, aws-lc-rs | ratio | target |\n\
-             |---|---:|---:|---:|---:|---:|---:|---|\n",
+             compile times in the default build (`--timings`); the load is the 1-minute load average when each \
+             build started (default / aws-lc-rs): above the core count, other work slowed it down.\n\n\
+             | provider | generated lines | generated crate | client crate | clean build, default | clean build, aws-lc-rs | ratio | target | load |\n\
+             |---|---:|---:|---:|---:|---:|---:|---|---|\n",
             self.machine.date,
         );
         for client in &build.clients {
@@ -152,7 +153,7 @@ impl Report {
             let ratio = client.ratio();
             let _ = writeln!(
                 out,
-                "| {} | {} | {:.2} s | {:.2} s | {} | {} | {ratio:.3} | ≤ {RATIO_TARGET}: {} |",
+                "| {} | {} | {:.2} s | {:.2} s | {} | {} | {ratio:.3} | ≤ {RATIO_TARGET}: {} | {} / {} |",
                 client.provider,
                 thousands(lines as f64),
                 client.default.crate_seconds(&client.generated_crate),
@@ -160,6 +161,8 @@ impl Report {
                 seconds(client.default.wall),
                 seconds(client.aws_lc.wall),
                 verdict(ratio <= RATIO_TARGET),
+                client.default.load.as_deref().unwrap_or("?"),
+                client.aws_lc.load.as_deref().unwrap_or("?"),
             );
         }
         let _ = write!(
@@ -192,7 +195,7 @@ fn top_crates(build: &CleanBuild) -> Vec<String> {
             } else {
                 String::new()
             };
-            format!("`{}` {:.1} s{script}", c.name, c.seconds)
+            format!("`{}` {:.1} s{script}", build.display_name(c), c.seconds)
         })
         .collect();
     cells.resize(TOP_CRATES, String::new());

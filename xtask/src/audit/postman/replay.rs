@@ -1,4 +1,4 @@
-//! A collection's requests as a test sends them, read through [`collection`](super::collection):
+//! A collection's requests as a test sends them, read through [`collection`]:
 //! every variable replaced by a fixed test value, so that tests do not depend on anyone's
 //! environment.
 //!
