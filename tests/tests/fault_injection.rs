@@ -166,12 +166,7 @@ async fn a_thousand_sends_through_a_faulty_server() {
         .map(|i| {
             let client = &client;
             async move {
-                let body = SendMessageRequest::Text {
-                    session_id: Some("s".into()),
-                    to: Some("15550000".into()),
-                    channel_id: None,
-                    text: format!("msg-{i}"),
-                };
+                let body = SendMessageRequest::text(format!("msg-{i}")).session_id("s").to("15550000").build();
                 client.send_message(body).send().await.map(|_| ())
             }
         })

@@ -127,3 +127,63 @@ fn unreadable_spec_is_an_error() {
     let errors = errors_of("does-not-exist.yaml");
     assert!(errors[0].contains("cannot read"), "{errors:?}");
 }
+
+/// What keeps an additive spec change additive for callers (`postprocess/construction.rs`):
+/// every generated type is `#[non_exhaustive]`, every struct has a builder, and every struct
+/// variant is `#[non_exhaustive]` with a constructor.
+#[test]
+fn every_generated_type_is_non_exhaustive_and_has_a_builder() {
+    let non_exhaustive = |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+    let text = |tokens: &dyn quote::ToTokens| tokens.to_token_stream().to_string();
+    for provider in config::providers(&root()).unwrap() {
+        let path = root().join("generated").join(&provider.crate_name).join("src/generated.rs");
+        let file = syn::parse_file(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let types = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Mod(module) if module.ident == "types" => module.content.as_ref().map(|(_, items)| items),
+                _ => None,
+            })
+            .expect("a types module");
+        let impls: Vec<String> = types
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(imp) => Some(text(imp)),
+                _ => None,
+            })
+            .collect();
+        let mut checked = 0;
+        for item in types {
+            match item {
+                syn::Item::Struct(item) if matches!(item.fields, syn::Fields::Named(_)) => {
+                    assert!(non_exhaustive(&item.attrs), "{}: `{}` is exhaustive", provider.name, item.ident);
+                    let derives = item.attrs.iter().filter(|a| a.path().is_ident("derive")).map(|a| text(&a.meta));
+                    assert!(
+                        derives.into_iter().any(|d| d.contains("bon :: Builder")),
+                        "{}: `{}` has no builder",
+                        provider.name,
+                        item.ident
+                    );
+                    checked += 1;
+                }
+                syn::Item::Enum(item) => {
+                    assert!(non_exhaustive(&item.attrs), "{}: enum `{}` is exhaustive", provider.name, item.ident);
+                    for variant in item.variants.iter().filter(|v| matches!(v.fields, syn::Fields::Named(_))) {
+                        let name = format!("{}::{}", item.ident, variant.ident);
+                        assert!(non_exhaustive(&variant.attrs), "{}: `{name}` is exhaustive", provider.name);
+                        let construct = format!("Self :: {} {{", variant.ident);
+                        assert!(
+                            impls.iter().any(|imp| imp.contains("bon :: bon") && imp.contains(&construct)),
+                            "{}: `{name}` has no constructor",
+                            provider.name
+                        );
+                    }
+                    checked += 1;
+                }
+                _ => {}
+            }
+        }
+        assert!(checked > 20, "{}: only {checked} types found", provider.name);
+    }
+}

@@ -21,16 +21,12 @@ fn typed<T: DeserializeOwned>(value: serde_json::Value) -> T {
 fn wapio_send_message_answers_202_with_the_mocked_acceptance() {
     use wapio::mock::MockServerExt;
     use wapio::prelude::*;
-    use wapio::types::{SendMessageAccepted, SendMessageRequest};
+    use wapio::types::{MessageStatus, SendMessageAccepted, SendMessageRequest};
 
     let server = MockServer::start();
-    let request = SendMessageRequest::Text {
-        session_id: Some("sess_123".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "Hello from a mock".into(),
-    };
-    let accepted: SendMessageAccepted = typed(json!({"msgId": "wamid.mocked", "status": "queued"}));
+    let request = SendMessageRequest::text("Hello from a mock").session_id("sess_123").to("15551234567").build();
+    // A typed mock answers with a value built like any other.
+    let accepted = SendMessageAccepted::builder().msg_id("wamid.mocked").status(MessageStatus::Queued).build();
     let mock = server.send_message(|when, then| {
         when.body(&request);
         then.accepted(&accepted);
@@ -52,12 +48,7 @@ fn wapio_mock_with_another_body_is_not_hit() {
     use wapio::types::SendMessageRequest;
 
     let server = MockServer::start();
-    let text = |text: &str| SendMessageRequest::Text {
-        session_id: Some("sess_123".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: text.into(),
-    };
+    let text = |text: &str| SendMessageRequest::text(text).session_id("sess_123").to("15551234567").build();
     let mock = server.send_message(|when, then| {
         when.body(&text("expected"));
         then.accepted(&typed(json!({"msgId": "wamid.mocked"})));

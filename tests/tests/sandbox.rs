@@ -51,8 +51,7 @@ mod wapio_sandbox {
         let sandbox = wapio::sandbox::start().await.unwrap();
         assert_eq!(sandbox.url(), format!("http://127.0.0.1:{}", sandbox.port()));
         let client = client(&sandbox, AccountToken::new("bps_pat_sandbox").unwrap()).await;
-        let text =
-            SendMessageRequest::Text { session_id: None, to: Some("1555".into()), channel_id: None, text: "hi".into() };
+        let text = SendMessageRequest::text("hi").to("1555");
         let accepted = client.send_message(text).send().await.unwrap();
         assert_eq!(accepted.status().as_u16(), 202);
         assert_eq!(accepted.into_inner().msg_id.as_deref(), Some("wamid.example"));
@@ -128,12 +127,13 @@ mod verloop_sandbox {
         let config = verloop_partner::config().with_base_url(sandbox.url()).with_max_retries(0);
         let management = Management::login_with_config(config, "partner@example.com", "secret").await.unwrap();
         let messaging = management.phone_token("client-1", "phone-1").await.unwrap();
-        let message = serde_json::from_value(json!({
-            "type": "text", "messaging_product": "whatsapp", "to": "15551234567", "text": {"body": "Hello"}
-        }))
-        .unwrap();
-        let sent =
-            messaging.send_message(verloop_partner::types::SendMessageRequest { messages: vec![message] }).send().await;
+        use verloop_partner::types::{MessagingProduct, OutgoingMessage, SendMessageRequest, TextContent};
+        let message = OutgoingMessage::text()
+            .messaging_product(MessagingProduct::Whatsapp)
+            .to("15551234567")
+            .text(TextContent::builder().body("Hello"))
+            .build();
+        let sent = messaging.send_message(SendMessageRequest::builder().messages(vec![message])).send().await;
         assert!(sent.is_ok(), "{sent:?}");
     }
 

@@ -154,12 +154,7 @@ async fn bearer_tokens_and_login_passwords_stay_out_of_the_logs() {
     let wapio_config =
         wapio::Client::<wapio::AccountToken>::config().with_base_url(server.uri()).with_retry_policy(fast_retries(1));
     let wapio = wapio::Client::with_config(wapio_config, wapio::AccountToken::new(PAT).unwrap()).unwrap();
-    let text = wapio::types::SendMessageRequest::Text {
-        session_id: Some("sess_1".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "hello".into(),
-    };
+    let text = wapio::types::SendMessageRequest::text("hello").session_id("sess_1").to("15551234567").build();
 
     let (captured, _guard) = capture();
     let send = wapio.send_message(text).send().await.unwrap_err();

@@ -21,7 +21,7 @@ fn text(to: &str) -> SendMessageRequest {
         "type": "text", "messaging_product": "whatsapp", "to": to, "text": {"body": "hi"}
     }))
     .unwrap();
-    SendMessageRequest { messages: vec![message] }
+    SendMessageRequest::builder().messages(vec![message]).build()
 }
 
 #[tokio::test]

@@ -69,12 +69,7 @@ async fn sessions_stream_passes_the_status_filter_and_surfaces_errors() {
 }
 
 fn text_message() -> SendMessageRequest {
-    SendMessageRequest::Text {
-        session_id: Some("sess_1".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "hello".into(),
-    }
+    SendMessageRequest::text("hello").session_id("sess_1").to("15551234567").build()
 }
 
 /// 503, then 429 with `Retry-After: 0`, then 202.

@@ -10,6 +10,8 @@
 //!   runtime's `respond` (empty success bodies read as `null`, non-JSON error bodies keep
 //!   their status, errors name the operation).
 //! - security schemes: turned into one trait per accepted credential combination.
+//! - struct literals: `construction` gives every type a builder or constructor and marks it
+//!   `#[non_exhaustive]`, so that an added optional field or enum value breaks no caller.
 //!
 //! `requests` removes per-request work from progenitor's request building.
 
@@ -23,6 +25,7 @@ use syn::{Item, parse_quote};
 use crate::spec::{Operation, Spec};
 
 mod builders;
+mod construction;
 mod requests;
 
 use builders::BuilderShape;
@@ -38,6 +41,7 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
         {
             remove_type_builders(items);
             tolerant_enums(items);
+            construction::apply(items);
         }
     }
     let methods = client_methods(&file);

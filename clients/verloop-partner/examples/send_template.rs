@@ -38,25 +38,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let messaging =
         management.phone_token(&env("VERLOOP_CLIENT_ID", "client-1"), &env("VERLOOP_PHONE_ID", "phone-1")).await?;
 
-    let greeting = OutgoingMessage::Template {
-        messaging_product: MessagingProduct::Whatsapp,
-        to: env("VERLOOP_TO", "15551234567"),
-        recipient_type: None,
-        context: None,
-        biz_opaque_callback_data: None,
-        template: TemplateContent {
-            name: "order_update".into(),
-            language: TemplateLanguage { code: "en_US".into(), policy: None },
-            components: vec![TemplateMessageComponent {
-                type_: TemplateMessageComponentType::Body,
-                parameters: vec![TemplateParameter::Text { text: "#1042".into(), parameter_name: None }],
-                cards: Vec::new(),
-                index: None,
-                sub_type: None,
-            }],
-        },
-    };
-    let sent = messaging.send_message(SendMessageRequest { messages: vec![greeting] }).send().await?.into_inner();
+    let body = TemplateMessageComponent::builder()
+        .type_(TemplateMessageComponentType::Body)
+        .parameters(vec![TemplateParameter::text("#1042").build()]);
+    let template = TemplateContent::builder()
+        .name("order_update")
+        .language(TemplateLanguage::builder().code("en_US"))
+        .components(vec![body.build()]);
+    let greeting = OutgoingMessage::template()
+        .messaging_product(MessagingProduct::Whatsapp)
+        .to(env("VERLOOP_TO", "15551234567"))
+        .template(template)
+        .build();
+    let sent =
+        messaging.send_message(SendMessageRequest::builder().messages(vec![greeting])).send().await?.into_inner();
     for accepted in &sent.success_messages {
         println!("sent {:?}", accepted.id);
     }

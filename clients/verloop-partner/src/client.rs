@@ -41,7 +41,7 @@ pub fn config() -> Config {
 /// use verloop_partner::prelude::*;
 /// let management = Management::new(SystemUserToken::new("token").unwrap()).unwrap();
 /// // Sending needs a Phone Number token: this does not compile.
-/// let _ = management.send_message(verloop_partner::types::SendMessageRequest { messages: vec![] });
+/// let _ = management.send_message(verloop_partner::types::SendMessageRequest::builder().messages(vec![]));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Management {
@@ -74,7 +74,7 @@ impl Management {
     pub async fn login_with_config(config: Config, username: &str, password: &str) -> Result<Self, Error> {
         let config = with_one_pool(config)?;
         let public = Public { raw: raw_client(&config, NoCredential)? };
-        let body = LoginRequest { username: username.to_string(), password: password.to_string() };
+        let body = LoginRequest::builder().username(username).password(password);
         let response = public.login(body).send().await?.into_inner();
         let token =
             response.system_user_token.ok_or_else(|| Error::credential("login returned no system_user_token"))?;

@@ -3,17 +3,19 @@
 //!
 //! ```no_run
 //! use verloop_partner::prelude::*;
-//! use verloop_partner::types::{OutgoingMessage, SendMessageRequest};
+//! use verloop_partner::types::{MessagingProduct, OutgoingMessage, SendMessageRequest, TextContent};
 //!
 //! # async fn run() -> verloop_partner::Result<()> {
 //! let management = Management::login("partner@example.com", "password").await?;
 //! let templates = management.list_templates().client_id("client-1").send().await?;
 //! let messaging = management.phone_token("client-1", "phone-1").await?;
-//! let message: OutgoingMessage = serde_json::from_value(serde_json::json!({
-//!     "type": "text", "messaging_product": "whatsapp", "to": "15551234567",
-//!     "text": {"body": "Hello"}
-//! })).expect("a valid message");
-//! messaging.send_message(SendMessageRequest { messages: vec![message] }).send().await?;
+//! // Types are built with builders, union variants with constructors named after them.
+//! let message = OutgoingMessage::text()
+//!     .messaging_product(MessagingProduct::Whatsapp)
+//!     .to("15551234567")
+//!     .text(TextContent::builder().body("Hello"))
+//!     .build();
+//! messaging.send_message(SendMessageRequest::builder().messages(vec![message])).send().await?;
 //! # let _ = templates;
 //! # Ok(()) }
 //! ```
@@ -35,6 +37,14 @@
 //! // `send_message` needs its body.
 //! messaging.send_message().send().await?;
 //! # Ok(()) }
+//! ```
+//!
+//! A message without a required field does not compile either:
+//!
+//! ```compile_fail,E0277
+//! use verloop_partner::types::{MessagingProduct, OutgoingMessage};
+//! // A text message needs its `text`.
+//! let message = OutgoingMessage::text().messaging_product(MessagingProduct::Whatsapp).to("15551234567").build();
 //! ```
 //!
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause

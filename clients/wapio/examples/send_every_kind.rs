@@ -13,89 +13,39 @@ use wapio::types::{ContactCard, CreateSessionRequest, LocationPayload, PollPaylo
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (client, _sandbox) = connect().await?;
-    let to = Some(std::env::var("WAPIO_TO").unwrap_or_else(|_| "15551234567".into()));
+    let to = std::env::var("WAPIO_TO").unwrap_or_else(|_| "15551234567".into());
 
-    let created = client
-        .create_session(CreateSessionRequest { label: Some("sdk example".into()), phone_number: None, settings: None })
-        .send()
-        .await?
-        .into_inner();
+    let created =
+        client.create_session(CreateSessionRequest::builder().label("sdk example")).send().await?.into_inner();
     let session_id = created.session.map(|s| s.session_id).filter(|id| !id.is_empty());
     println!("session {session_id:?} created; scan its QR code before sending on the real API");
 
-    let session_id = || session_id.clone();
     let media = |name: &str| format!("https://example.com/media/{name}");
+    let location = LocationPayload::builder().latitude(52.52).longitude(13.405).name("Berlin");
+    let contact = ContactCard::builder().full_name("Ada Lovelace").phone_number("15557654321");
+    let poll =
+        PollPayload::builder().question("Lunch?").options(vec!["Pizza".into(), "Sushi".into()]).multi_select(false);
+    // Each constructor takes the variant's required value; the rest are named setters.
     let messages = [
-        SendMessageRequest::Text {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            text: "Hello from Rust".into(),
-        },
-        SendMessageRequest::Image {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            image_url: media("photo.jpg"),
-            caption: Some("A photo".into()),
-            view_once: Some(true),
-        },
-        SendMessageRequest::Video {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            video_url: media("clip.mp4"),
-            caption: None,
-            view_once: None,
-        },
-        SendMessageRequest::Document {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            document_url: media("invoice.pdf"),
-            file_name: Some("invoice.pdf".into()),
-            mime_type: Some("application/pdf".into()),
-            caption: None,
-        },
-        SendMessageRequest::Audio {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            audio_url: media("note.ogg"),
-        },
-        SendMessageRequest::Sticker {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            sticker_url: media("sticker.webp"),
-        },
-        SendMessageRequest::Location {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            location: LocationPayload {
-                latitude: 52.52,
-                longitude: 13.405,
-                name: Some("Berlin".into()),
-                address: None,
-            },
-        },
-        SendMessageRequest::Contact {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            contact: ContactCard { full_name: "Ada Lovelace".into(), phone_number: "15557654321".into() },
-        },
-        SendMessageRequest::Poll {
-            session_id: session_id(),
-            to: to.clone(),
-            channel_id: None,
-            poll: PollPayload {
-                question: "Lunch?".into(),
-                options: vec!["Pizza".into(), "Sushi".into()],
-                multi_select: Some(false),
-            },
-        },
+        SendMessageRequest::text("Hello from Rust").maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::image(media("photo.jpg"))
+            .maybe_session_id(session_id.clone())
+            .to(&to)
+            .caption("A photo")
+            .view_once(true)
+            .build(),
+        SendMessageRequest::video(media("clip.mp4")).maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::document(media("invoice.pdf"))
+            .maybe_session_id(session_id.clone())
+            .to(&to)
+            .file_name("invoice.pdf")
+            .mime_type("application/pdf")
+            .build(),
+        SendMessageRequest::audio(media("note.ogg")).maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::sticker(media("sticker.webp")).maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::location(location).maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::contact(contact).maybe_session_id(session_id.clone()).to(&to).build(),
+        SendMessageRequest::poll(poll).maybe_session_id(session_id.clone()).to(&to).build(),
     ];
     for message in messages {
         // Each send carries an Idempotency-Key, so a retried send is not delivered twice.

@@ -6,12 +6,7 @@
 //!
 //! # async fn run() -> wapio::Result<()> {
 //! let client = Client::new(AccountToken::new("bps_pat_example")?)?;
-//! let text = SendMessageRequest::Text {
-//!     session_id: Some("sess_123".into()),
-//!     to: Some("15551234567".into()),
-//!     channel_id: None,
-//!     text: "Hello from Rust".into(),
-//! };
+//! let text = SendMessageRequest::text("Hello from Rust").session_id("sess_123").to("15551234567");
 //! let accepted = client.send_message(text).send().await?;
 //! println!("queued {:?}", accepted.into_inner().msg_id);
 //! # Ok(()) }
@@ -34,6 +29,17 @@
 //! // `send_message` needs the message.
 //! client.send_message().send().await?;
 //! # Ok(()) }
+//! ```
+//!
+//! Request and response types are built with builders (`CreateSessionRequest::builder()`),
+//! union variants with constructors (`SendMessageRequest::text("Hello")`); required fields are
+//! checked by the compiler, and no type is built with a struct literal, so a new optional field
+//! in the spec breaks no caller.
+//!
+//! ```compile_fail
+//! use wapio::types::CreateGroupRequest;
+//! // `participants` is required.
+//! let group = CreateGroupRequest::builder().subject("Team").build();
 //! ```
 //!
 //! Every operation returns this crate's [`Error`], whose `Display` names the operation and the

@@ -37,13 +37,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let signed = client.signed(context)?;
 
-    let flow = NewFlow {
-        name: "Sign-up from Rust".into(),
-        categories: vec![FlowCategory::SignUp],
-        clone_flow_id: None,
-        endpoint_url: None,
-    };
-    let created = signed.create_flow(CreateFlowRequest { data: flow }).send().await?.into_inner();
+    let flow = NewFlow::builder().name("Sign-up from Rust").categories(vec![FlowCategory::SignUp]);
+    let created = signed.create_flow(CreateFlowRequest::builder().data(flow)).send().await?.into_inner();
     println!("created flow {:?}", created.id);
 
     let flows: Vec<_> = signed.flows(|query| query.limit(20)).try_collect().await?;

@@ -44,6 +44,19 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Bodies are built with builders whose required fields the compiler checks:
+//!
+//! ```compile_fail,E0277
+//! use woztell::types::EditTemplateRequest;
+//! // An edit names the template's WABA: without `waba_id`, there is no `build`.
+//! let edit = EditTemplateRequest::builder()
+//!     .message_template_id("1")
+//!     .message_template_language("en_US")
+//!     .message_template_name("order_update")
+//!     .components(vec![])
+//!     .build();
+//! ```
+//!
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
 //! (`woztell list_templates: connection refused`), the cause in `source()`.
 //!

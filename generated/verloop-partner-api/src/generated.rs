@@ -11,6 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Pricing category of the conversations.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum AnalyticsConversationCategory {
         Authentication,
         Marketing,
@@ -21,6 +22,7 @@ pub mod types {
     }
     ///Who opened the conversations.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum AnalyticsConversationDirection {
         BusinessInitiated,
         UserInitiated,
@@ -30,6 +32,7 @@ pub mod types {
     }
     ///Whether conversations were charged or free, and why.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum AnalyticsConversationType {
         Regular,
         FreeTier,
@@ -39,6 +42,9 @@ pub mod types {
     }
     ///One measurement over a time span. Conversation analytics fill the `conversation*` and `cost` fields; message analytics fill `sent` and `delivered`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct AnalyticsDataPoint {
         ///Number of conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -75,18 +81,24 @@ pub mod types {
     }
     ///A set of analytics data points.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct AnalyticsDataSet {
         ///Country codes the data covers, when Meta reports them.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub country_codes: ::std::vec::Vec<::std::string::String>,
         ///The measurements.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data_points: ::std::vec::Vec<AnalyticsDataPoint>,
         ///Time bucket size of the data points, when Meta reports it (e.g. `DAY`, `MONTH`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub granularity: ::std::option::Option<::std::string::String>,
         ///Phone numbers the data covers, when Meta reports them.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub phone_numbers: ::std::vec::Vec<::std::string::String>,
     }
     ///Analytics results, one set of data points per requested breakdown.
@@ -111,6 +123,9 @@ pub mod types {
     }
     ///An audio clip, given either by a media ID (`id`) or by a public URL (`link`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct AudioContent {
         ///WhatsApp media ID of an uploaded clip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -121,6 +136,9 @@ pub mod types {
     }
     ///One client of the partner.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Client {
         ///Identifier of the client, used by the other routes.
         #[serde(
@@ -167,10 +185,14 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[builder(default)]
         pub waba_numbers: ::std::vec::Vec<::std::string::String>,
     }
     ///Wrapper around the client list. Quirk: the upstream example has trailing commas after each client's last member (not JSON); it is repaired without them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ClientList {
         ///The clients.
         #[serde(
@@ -178,32 +200,43 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[builder(default)]
         pub clients: ::std::vec::Vec<Client>,
     }
     ///A contact card.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Contact {
         ///Postal addresses.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub addresses: ::std::vec::Vec<ContactAddress>,
         ///Birthday as `YYYY-MM-DD`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub birthday: ::std::option::Option<::std::string::String>,
         ///Email addresses.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub emails: ::std::vec::Vec<ContactEmail>,
         pub name: ContactName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub org: ::std::option::Option<ContactOrg>,
         ///Phone numbers.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub phones: ::std::vec::Vec<ContactPhone>,
         ///Web addresses.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub urls: ::std::vec::Vec<ContactUrl>,
     }
     ///A postal address of a contact.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactAddress {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -229,6 +262,9 @@ pub mod types {
     }
     ///An email address of a contact.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactEmail {
         ///The address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -239,6 +275,9 @@ pub mod types {
     }
     ///A contact's name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactName {
         ///Given name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -260,6 +299,9 @@ pub mod types {
     }
     ///A contact's organisation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactOrg {
         ///Company name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -273,6 +315,9 @@ pub mod types {
     }
     ///A phone number of a contact.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactPhone {
         ///The number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -286,6 +331,9 @@ pub mod types {
     }
     ///A web address of a contact.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactUrl {
         ///Label of the URL, such as `HOME` or `WORK`.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -296,6 +344,7 @@ pub mod types {
     }
     ///Category of a conversation or of its pricing (Meta's current values and the older `*_initiated` ones).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ConversationCategory {
         Authentication,
         AuthenticationInternational,
@@ -311,12 +360,18 @@ pub mod types {
     }
     ///What opened the conversation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ConversationOrigin {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ConversationCategory>,
     }
     ///A WABA phone number to link to a client.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreatePhoneNumberRequest {
         ///Identifier of the client to link the number to. Quirk: the saved example sends an empty string here.
         #[serde(rename = "ClientID")]
@@ -336,6 +391,9 @@ pub mod types {
     }
     ///A new template for one client's WABA.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateTemplateRequest {
         ///Identifier of the client whose WABA receives the template.
         #[serde(rename = "ClientID")]
@@ -345,12 +403,18 @@ pub mod types {
     }
     ///The result of creating a template.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateTemplateResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<CreatedTemplate>,
     }
     ///The template as Meta registered it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreatedTemplate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -362,6 +426,9 @@ pub mod types {
     }
     ///A document, given either by a media ID (`id`) or by a public URL (`link`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct DocumentContent {
         ///Text shown under the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -378,6 +445,9 @@ pub mod types {
     }
     ///Error body: documented for the media upload route, assumed for every route (see components.responses).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ErrorResponse {
         ///What went wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -385,6 +455,9 @@ pub mod types {
     }
     ///A message that was refused.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FailedMessage {
         ///Why the message was refused.
         #[serde(
@@ -401,9 +474,13 @@ pub mod types {
     }
     ///Where a Flow opened with `navigate` starts.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowActionPayload {
         ///Initial data for that screen.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[builder(default)]
         pub data: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///ID of the first screen.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -411,6 +488,9 @@ pub mod types {
     }
     ///Details of one phone number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct GetPhoneNumberResponse {
         #[serde(
             rename = "WabaPhoneNumberDetails",
@@ -420,6 +500,9 @@ pub mod types {
     }
     ///An image, given either by a media ID (`id`) or by a public URL (`link`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ImageContent {
         ///Text shown under the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -433,6 +516,9 @@ pub mod types {
     }
     ///A tapped quick-reply button of a template message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingButton {
         ///The button's payload.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -443,6 +529,9 @@ pub mod types {
     }
     ///A completed WhatsApp Flow.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingFlowReply {
         ///Text shown in the chat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -456,6 +545,9 @@ pub mod types {
     }
     ///A customer's answer to an interactive message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingInteractive {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button_reply: ::std::option::Option<IncomingReplyChoice>,
@@ -468,6 +560,7 @@ pub mod types {
     }
     ///Which kind of interactive answer this is.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum IncomingInteractiveType {
         ButtonReply,
         ListReply,
@@ -477,6 +570,9 @@ pub mod types {
     }
     ///Media a customer sent; download it with `get_media`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingMedia {
         ///Whether a sticker is animated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -502,6 +598,9 @@ pub mod types {
     }
     ///A message a customer sent to the business number. One object with optional members, since Meta adds types over time; the member named like `type` holds the content.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<IncomingMedia>,
@@ -509,6 +608,7 @@ pub mod types {
         pub button: ::std::option::Option<IncomingButton>,
         ///Shared contact cards.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub contacts: ::std::vec::Vec<Contact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub context: ::std::option::Option<IncomingMessageContext>,
@@ -516,6 +616,7 @@ pub mod types {
         pub document: ::std::option::Option<IncomingMedia>,
         ///Why the message could not be processed (type `unsupported`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub errors: ::std::vec::Vec<WebhookError>,
         ///The sender's WhatsApp ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -551,6 +652,9 @@ pub mod types {
     }
     ///What an incoming message replies to or was forwarded from.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingMessageContext {
         ///Whether the message was forwarded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -569,6 +673,7 @@ pub mod types {
     }
     ///The kind of an incoming message.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum IncomingMessageType {
         Text,
         Image,
@@ -591,12 +696,16 @@ pub mod types {
     }
     ///An order placed from a catalog.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingOrder {
         ///ID of the catalog.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalog_id: ::std::option::Option<::std::string::String>,
         ///The ordered products.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub product_items: ::std::vec::Vec<IncomingOrderItem>,
         ///Note added to the order.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -604,6 +713,9 @@ pub mod types {
     }
     ///One ordered product.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingOrderItem {
         ///ISO 4217 currency code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -620,6 +732,9 @@ pub mod types {
     }
     ///A customer's reaction to a message; no `emoji` means the reaction was removed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingReaction {
         ///The emoji.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -630,6 +745,9 @@ pub mod types {
     }
     ///The ad or post a customer came from (click-to-WhatsApp).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingReferral {
         ///Body of the ad.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -664,6 +782,9 @@ pub mod types {
     }
     ///The product a customer asked about.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingReferredProduct {
         ///ID of the catalog.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -674,6 +795,9 @@ pub mod types {
     }
     ///The button or list row a customer chose.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingReplyChoice {
         ///The list row's secondary text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -687,6 +811,9 @@ pub mod types {
     }
     ///A system notice, such as a customer changing number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingSystem {
         ///Text of the notice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -700,6 +827,9 @@ pub mod types {
     }
     ///The content of an incoming text message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct IncomingText {
         ///The text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -707,12 +837,16 @@ pub mod types {
     }
     ///What the recipient can do: reply buttons (`buttons`), a list menu (`button`, `sections`), a product or product list (`catalog_id`, `product_retailer_id`, `sections`), or a named action with `parameters` (`cta_url`, `flow`, `catalog_message`, `send_location`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveAction {
         ///Label of the button that opens a list menu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button: ::std::option::Option<::std::string::String>,
         ///Reply buttons (up to three).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub buttons: ::std::vec::Vec<InteractiveReplyButton>,
         ///ID of the catalog the products come from.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -727,10 +861,14 @@ pub mod types {
         pub product_retailer_id: ::std::option::Option<::std::string::String>,
         ///Sections of a list menu or product list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub sections: ::std::vec::Vec<InteractiveSection>,
     }
     ///Parameters of a named action; which fields apply depends on the action's `name`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveActionParameters {
         ///Label of a `cta_url` button.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -763,6 +901,9 @@ pub mod types {
     }
     ///The content of an interactive message. Which `header` types and `action` fields apply depends on `type`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveContent {
         pub action: InteractiveAction,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -776,6 +917,9 @@ pub mod types {
     }
     ///The header of an interactive message; text, or media for reply-button messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveHeader {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub document: ::std::option::Option<DocumentContent>,
@@ -791,6 +935,7 @@ pub mod types {
     }
     ///What an interactive message's header shows.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum InteractiveHeaderType {
         Text,
         Image,
@@ -801,6 +946,9 @@ pub mod types {
     }
     ///One choice of a list menu.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveListRow {
         ///Secondary text under the label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -812,12 +960,18 @@ pub mod types {
     }
     ///One product of a product list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveProductItem {
         ///Retailer ID of the product.
         pub product_retailer_id: ::std::string::String,
     }
     ///The ID and label of a reply button.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveReply {
         ///ID returned in the webhook when the button is tapped.
         pub id: ::std::string::String,
@@ -826,6 +980,9 @@ pub mod types {
     }
     ///A reply button.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveReplyButton {
         pub reply: InteractiveReply,
         #[serde(rename = "type")]
@@ -833,6 +990,7 @@ pub mod types {
     }
     ///The kind of a reply button; always `reply`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum InteractiveReplyButtonType {
         Reply,
         /// A value this version of the spec does not list, kept as received.
@@ -840,12 +998,17 @@ pub mod types {
     }
     ///A section of a list menu (with rows) or of a product list (with product items).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveSection {
         ///Products of a product list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub product_items: ::std::vec::Vec<InteractiveProductItem>,
         ///Choices of a list menu.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub rows: ::std::vec::Vec<InteractiveListRow>,
         ///The section's heading.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -853,12 +1016,16 @@ pub mod types {
     }
     ///A text block (body or footer) of an interactive message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct InteractiveText {
         ///The text.
         pub text: ::std::string::String,
     }
     ///The kind of interactive message.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum InteractiveType {
         Button,
         List,
@@ -873,12 +1040,18 @@ pub mod types {
     }
     ///The partner's clients.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ListClientsResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<ClientList>,
     }
     ///The phone numbers of one WABA.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ListPhoneNumbersResponse {
         #[serde(
             rename = "ListWabaPhoneNumbersResponse",
@@ -888,12 +1061,18 @@ pub mod types {
     }
     ///One page of a WABA's templates.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ListTemplatesResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<TemplatePage>,
     }
     ///A location pin.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct LocationContent {
         ///Address of the place.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -908,6 +1087,9 @@ pub mod types {
     }
     ///The partner account's credentials.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct LoginRequest {
         ///The partner account's password.
         pub password: ::std::string::String,
@@ -916,6 +1098,9 @@ pub mod types {
     }
     ///The result of a successful login.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct LoginResponse {
         ///The System User token for the management routes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -923,6 +1108,9 @@ pub mod types {
     }
     ///Confirmation that a media download was queued.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MediaDownloadQueuedResponse {
         ///Human-readable confirmation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -971,12 +1159,18 @@ pub mod types {
     }
     ///Makes the message a reply to an earlier one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageContext {
         ///WhatsApp ID (`wamid.…`) of the message replied to.
         pub message_id: ::std::string::String,
     }
     ///A delivery update for a message the business sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageStatus {
         ///The tracking data given when the message was sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -985,6 +1179,7 @@ pub mod types {
         pub conversation: ::std::option::Option<StatusConversation>,
         ///Why delivery failed (status `failed`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub errors: ::std::vec::Vec<WebhookError>,
         ///WhatsApp ID of the sent message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1002,6 +1197,7 @@ pub mod types {
     }
     ///Delivery state of a sent message.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum MessageStatusValue {
         Sent,
         Delivered,
@@ -1013,6 +1209,9 @@ pub mod types {
     }
     ///A message template in Meta's creation format. Names are limited to 512 characters and body text to 1024; a WABA can create at most 100 templates per hour.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageTemplate {
         ///Whether Meta may assign a different category than the one requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1029,6 +1228,7 @@ pub mod types {
     }
     ///The messaging service; always `whatsapp`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum MessagingProduct {
         Whatsapp,
         /// A value this version of the spec does not list, kept as received.
@@ -1036,6 +1236,9 @@ pub mod types {
     }
     ///A phone number to move between WABAs. Quirk: upstream writes the WABA IDs as bare digits and the country code as an unquoted placeholder described as numerical; all are typed as strings of digits, matching how WABA IDs are sent everywhere else.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MigratePhoneNumberRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1055,6 +1258,9 @@ pub mod types {
     }
     ///The business that operates the WABA on the owner's behalf.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct OnBehalfOfBusinessInfo {
         ///Meta's ID of the operating business.
         #[serde(
@@ -1074,6 +1280,7 @@ pub mod types {
     }
     ///How the verification code is delivered.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum OtpMethod {
         Sms,
         Voice,
@@ -1083,9 +1290,11 @@ pub mod types {
     ///One outgoing message in Meta's Cloud API format, distinguished by `type`; the content sits in the member named like the type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "type")]
+    #[non_exhaustive]
     pub enum OutgoingMessage {
         ///A text message.
         #[serde(rename = "text")]
+        #[non_exhaustive]
         Text {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1101,6 +1310,7 @@ pub mod types {
         },
         ///An image message.
         #[serde(rename = "image")]
+        #[non_exhaustive]
         Image {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1116,6 +1326,7 @@ pub mod types {
         },
         ///A document message.
         #[serde(rename = "document")]
+        #[non_exhaustive]
         Document {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1131,6 +1342,7 @@ pub mod types {
         },
         ///An audio message.
         #[serde(rename = "audio")]
+        #[non_exhaustive]
         Audio {
             audio: AudioContent,
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1146,6 +1358,7 @@ pub mod types {
         },
         ///A video message.
         #[serde(rename = "video")]
+        #[non_exhaustive]
         Video {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1161,6 +1374,7 @@ pub mod types {
         },
         ///A location pin.
         #[serde(rename = "location")]
+        #[non_exhaustive]
         Location {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1176,6 +1390,7 @@ pub mod types {
         },
         ///A sticker message.
         #[serde(rename = "sticker")]
+        #[non_exhaustive]
         Sticker {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1191,6 +1406,7 @@ pub mod types {
         },
         ///One or more contact cards.
         #[serde(rename = "contacts")]
+        #[non_exhaustive]
         Contacts {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1207,6 +1423,7 @@ pub mod types {
         },
         ///A message built from an approved template.
         #[serde(rename = "template")]
+        #[non_exhaustive]
         Template {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1222,6 +1439,7 @@ pub mod types {
         },
         ///An interactive message (reply buttons, list, products, call-to-action URL, flow).
         #[serde(rename = "interactive")]
+        #[non_exhaustive]
         Interactive {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1237,6 +1455,7 @@ pub mod types {
         },
         ///An emoji reaction to an earlier message.
         #[serde(rename = "reaction")]
+        #[non_exhaustive]
         Reaction {
             ///Your own tracking data, echoed in the message's status webhooks.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1253,6 +1472,9 @@ pub mod types {
     }
     ///Meta's cursor pagination block.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Paging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<PagingCursors>,
@@ -1265,6 +1487,9 @@ pub mod types {
     }
     ///Opaque cursors around the current page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct PagingCursors {
         ///Cursor of the last item on this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1275,6 +1500,9 @@ pub mod types {
     }
     ///A WABA phone number. Quirk: the status fields are numeric codes whose meanings the upstream does not document; they are kept as integers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct PhoneNumberDetails {
         ///The number as displayed, such as `+1555-XXX-XXXX`.
         #[serde(
@@ -1333,6 +1561,9 @@ pub mod types {
     }
     ///The messaging token of one phone number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct PhoneTokenResponse {
         ///The Phone Number token for `send_message`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1340,6 +1571,7 @@ pub mod types {
     }
     ///Meta's pricing model, conversation-based (`CBP`) or per-message (`PMP`).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum PricingModel {
         Cbp,
         Pmp,
@@ -1348,6 +1580,9 @@ pub mod types {
     }
     ///A reaction; an empty `emoji` removes an earlier reaction.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ReactionContent {
         ///The emoji, or an empty string to remove the reaction.
         pub emoji: ::std::string::String,
@@ -1356,6 +1591,7 @@ pub mod types {
     }
     ///Kind of recipient; only `individual` is documented (the default when omitted).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum RecipientType {
         Individual,
         /// A value this version of the spec does not list, kept as received.
@@ -1363,6 +1599,9 @@ pub mod types {
     }
     ///The verified number to register.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct RegisterPhoneNumberRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1376,6 +1615,9 @@ pub mod types {
     }
     ///Which number to send a verification code to, and how. Quirk: `PhoneNumber` is an unquoted placeholder upstream but a quoted string in `create_phone_number`; it is a string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct RequestOtpRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1391,12 +1633,18 @@ pub mod types {
     }
     ///A batch of outgoing messages. Quirk: the wire body wraps the Meta message objects in a `messages` array rather than sending one message object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SendMessageRequest {
         ///The messages to send.
         pub messages: ::std::vec::Vec<OutgoingMessage>,
     }
     ///Per-message outcome of a send.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SendMessageResponse {
         ///Messages that were refused.
         #[serde(
@@ -1404,6 +1652,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[builder(default)]
         pub error_messages: ::std::vec::Vec<FailedMessage>,
         ///Messages that were accepted.
         #[serde(
@@ -1411,10 +1660,14 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[builder(default)]
         pub success_messages: ::std::vec::Vec<SentMessage>,
     }
     ///A message that was accepted.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SentMessage {
         ///WhatsApp ID (`wamid.…`) of the accepted message.
         #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1428,6 +1681,9 @@ pub mod types {
     }
     ///The cart setting for one number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SetCartRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1441,6 +1697,9 @@ pub mod types {
     }
     ///The catalog setting for one number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SetCatalogRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1454,6 +1713,9 @@ pub mod types {
     }
     ///The billing conversation a message belongs to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct StatusConversation {
         ///When the conversation ends, in Unix seconds. Quirk: typed as a string because the upstream example carries a string placeholder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1466,6 +1728,9 @@ pub mod types {
     }
     ///How the message is charged.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct StatusPricing {
         ///Whether the message is charged.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1477,6 +1742,9 @@ pub mod types {
     }
     ///A WebP sticker, given either by a media ID (`id`) or by a public URL (`link`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct StickerContent {
         ///WhatsApp media ID of an uploaded sticker.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1487,6 +1755,9 @@ pub mod types {
     }
     ///Acknowledgement returned by routes that have nothing else to report. Quirk: several upstream examples write `{ Success: true }` with an unquoted key (not JSON); they are repaired as `{"Success": true}`, a boolean.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SuccessResponse {
         ///Whether the action succeeded.
         #[serde(
@@ -1497,6 +1768,9 @@ pub mod types {
     }
     ///One button of a BUTTONS component. A single object covers every button type; which fields apply depends on `type`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateButton {
         ///Label of a ONE_TAP autofill button.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1530,6 +1804,7 @@ pub mod types {
         pub signature_hash: ::std::option::Option<::std::string::String>,
         ///Apps that may receive a one-tap or zero-tap code.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub supported_apps: ::std::vec::Vec<TemplateSupportedApp>,
         ///The button's label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1545,9 +1820,13 @@ pub mod types {
     }
     ///Data for a flow or catalog button of a template being sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateButtonAction {
         ///Initial data for the Flow's first screen.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[builder(default)]
         pub flow_action_data: ::serde_json::Map<
             ::std::string::String,
             ::serde_json::Value,
@@ -1562,6 +1841,7 @@ pub mod types {
     ///Sample value of a button: a list of sample URLs for a URL button, or a single sample code for a COPY_CODE button (Meta uses both shapes).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum TemplateButtonExample {
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
@@ -1574,6 +1854,7 @@ pub mod types {
     }
     ///The kind of button the values are for.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateButtonSubType {
         QuickReply,
         Url,
@@ -1586,6 +1867,7 @@ pub mod types {
     }
     ///The kind of a template button.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateButtonType {
         QuickReply,
         Url,
@@ -1600,13 +1882,18 @@ pub mod types {
     }
     ///One card of a media card carousel template.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateCarouselCard {
         ///The card's header, body and buttons.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub components: ::std::vec::Vec<TemplateComponent>,
     }
     ///The category Meta files a template under.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateCategory {
         Marketing,
         Utility,
@@ -1616,15 +1903,20 @@ pub mod types {
     }
     ///One part of a template. A single object covers every component type: which fields apply depends on `type` (`format` for headers, `buttons` for BUTTONS, `cards` for CAROUSEL, the authentication options for BODY and FOOTER of AUTHENTICATION templates).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateComponent {
         ///For the BODY of an AUTHENTICATION template, whether to add Meta's "do not share this code" line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub add_security_recommendation: ::std::option::Option<bool>,
         ///Buttons of a BUTTONS component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub buttons: ::std::vec::Vec<TemplateButton>,
         ///Cards of a CAROUSEL component, each with its own components.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub cards: ::std::vec::Vec<TemplateCarouselCard>,
         ///For the FOOTER of an AUTHENTICATION template, how many minutes the code stays valid.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1641,25 +1933,34 @@ pub mod types {
     }
     ///Sample values for a component's variables, shown to Meta's reviewers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateComponentExample {
         ///Sample value sets for the body's numbered variables; each inner list fills `{{1}}`, `{{2}}`, ….
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub body_text: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         ///Sample values for named body variables.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub body_text_named_params: ::std::vec::Vec<TemplateNamedParamExample>,
         ///Upload handles of sample media for an IMAGE, VIDEO or DOCUMENT header (see `upload_media`).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub header_handle: ::std::vec::Vec<::std::string::String>,
         ///Sample values for the header text's variable.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub header_text: ::std::vec::Vec<::std::string::String>,
         ///Sample values for named header variables.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub header_text_named_params: ::std::vec::Vec<TemplateNamedParamExample>,
     }
     ///The kind of a template component.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateComponentType {
         Header,
         Body,
@@ -1671,9 +1972,13 @@ pub mod types {
     }
     ///Which approved template to send and the values for its variables.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateContent {
         ///Values for the template's header, body and button variables.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub components: ::std::vec::Vec<TemplateMessageComponent>,
         pub language: TemplateLanguage,
         ///Name of the approved template.
@@ -1681,6 +1986,9 @@ pub mod types {
     }
     ///A currency amount for a template variable.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateCurrency {
         ///The amount multiplied by 1000.
         pub amount_1000: i64,
@@ -1691,12 +1999,18 @@ pub mod types {
     }
     ///A date and time for a template variable.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateDateTime {
         ///The date and time as text.
         pub fallback_value: ::std::string::String,
     }
     ///When a flagged template will be disabled.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateDisableInfo {
         ///The planned disabling date (a placeholder `DATE` upstream).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1704,6 +2018,7 @@ pub mod types {
     }
     ///What a FLOW button does when tapped.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateFlowAction {
         Navigate,
         DataExchange,
@@ -1712,6 +2027,7 @@ pub mod types {
     }
     ///What a header component shows.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateHeaderFormat {
         Text,
         Image,
@@ -1723,6 +2039,9 @@ pub mod types {
     }
     ///The language version of the template to send.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateLanguage {
         ///Language and locale code, such as `en_US`.
         pub code: ::std::string::String,
@@ -1731,6 +2050,7 @@ pub mod types {
     }
     ///How the language is matched; Meta only accepts `deterministic`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateLanguagePolicy {
         Deterministic,
         /// A value this version of the spec does not list, kept as received.
@@ -1738,6 +2058,9 @@ pub mod types {
     }
     ///Variable values for one card of a carousel template.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateMessageCard {
         ///Position of the card, from 0.
         pub card_index: i32,
@@ -1746,15 +2069,20 @@ pub mod types {
     }
     ///Variable values for one part of a template being sent.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateMessageComponent {
         ///For a carousel, the values of each card.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub cards: ::std::vec::Vec<TemplateMessageCard>,
         ///For a button, its position among the template's buttons, from `0`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<::std::string::String>,
         ///The values, in variable order.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub parameters: ::std::vec::Vec<TemplateParameter>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_type: ::std::option::Option<TemplateButtonSubType>,
@@ -1763,6 +2091,7 @@ pub mod types {
     }
     ///Which part of the template the values are for.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateMessageComponentType {
         Header,
         Body,
@@ -1773,6 +2102,9 @@ pub mod types {
     }
     ///A sample value for one named variable.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateNamedParamExample {
         ///The sample value.
         pub example: ::std::string::String,
@@ -1781,6 +2113,9 @@ pub mod types {
     }
     ///Why a template was paused.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateOtherInfo {
         ///Explanation of the pause.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1791,6 +2126,7 @@ pub mod types {
     }
     ///How an OTP button delivers the code.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateOtpType {
         CopyCode,
         OneTap,
@@ -1800,9 +2136,13 @@ pub mod types {
     }
     ///Templates and the cursors to the neighbouring pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplatePage {
         ///The templates on this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<TemplateSummary>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub paging: ::std::option::Option<Paging>,
@@ -1810,9 +2150,11 @@ pub mod types {
     ///One variable value of a template being sent, distinguished by `type`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "type")]
+    #[non_exhaustive]
     pub enum TemplateParameter {
         ///A text value.
         #[serde(rename = "text")]
+        #[non_exhaustive]
         Text {
             ///The variable's name, for templates with named variables.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1822,40 +2164,50 @@ pub mod types {
         },
         ///A currency amount.
         #[serde(rename = "currency")]
+        #[non_exhaustive]
         Currency { currency: TemplateCurrency },
         ///A date and time.
         #[serde(rename = "date_time")]
+        #[non_exhaustive]
         DateTime { date_time: TemplateDateTime },
         ///The header image.
         #[serde(rename = "image")]
+        #[non_exhaustive]
         Image { image: ImageContent },
         ///The header document.
         #[serde(rename = "document")]
+        #[non_exhaustive]
         Document { document: DocumentContent },
         ///The header video.
         #[serde(rename = "video")]
+        #[non_exhaustive]
         Video { video: VideoContent },
         ///The header location.
         #[serde(rename = "location")]
+        #[non_exhaustive]
         Location { location: LocationContent },
         ///The payload a quick-reply button returns when tapped.
         #[serde(rename = "payload")]
+        #[non_exhaustive]
         Payload {
             ///The payload.
             payload: ::std::string::String,
         },
         ///The code a copy-code button copies.
         #[serde(rename = "coupon_code")]
+        #[non_exhaustive]
         CouponCode {
             ///The code.
             coupon_code: ::std::string::String,
         },
         ///The action of a flow or catalog button.
         #[serde(rename = "action")]
+        #[non_exhaustive]
         Action { action: TemplateButtonAction },
     }
     ///Whether the template's variables are numbered (`{{1}}`) or named (`{{first_name}}`).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateParameterFormat {
         Positional,
         Named,
@@ -1864,6 +2216,7 @@ pub mod types {
     }
     ///Review state of a template.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateStatus {
         Approved,
         Pending,
@@ -1880,6 +2233,7 @@ pub mod types {
     }
     ///What happened to a template.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateStatusEvent {
         Approved,
         Rejected,
@@ -1900,11 +2254,15 @@ pub mod types {
     }
     ///A template as listed; Meta may include more of the template than the documented name, status and ID.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
         ///The template's components.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub components: ::std::vec::Vec<TemplateComponent>,
         ///Meta's ID of the template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1920,6 +2278,9 @@ pub mod types {
     }
     ///An Android app that may receive a one-tap or zero-tap code.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateSupportedApp {
         ///The app's package name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1930,6 +2291,9 @@ pub mod types {
     }
     ///The content of a text message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TextContent {
         ///The text, up to 4096 characters.
         pub body: ::std::string::String,
@@ -1939,6 +2303,9 @@ pub mod types {
     }
     ///The result of an upload.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UploadMediaResponse {
         ///Handle of the uploaded asset, usable as a template sample (`header_handle`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1949,6 +2316,9 @@ pub mod types {
     }
     ///The verification code received for a number. Quirk: upstream fills `Code` with a `{{Method}}` placeholder; it is the code received by SMS or call, typed as a string so leading zeros survive.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct VerifyOtpRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1965,6 +2335,9 @@ pub mod types {
     }
     ///A video, given either by a media ID (`id`) or by a public URL (`link`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct VideoContent {
         ///Text shown under the video.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1978,6 +2351,9 @@ pub mod types {
     }
     ///Details of a client's WhatsApp Business Account. Quirk: the WABA ID is spelled `WabaID` here, `WABAID` in parameters and requests, and `WabaId` in `list_phone_numbers`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WabaBusinessAccount {
         ///Meta's review status of the WABA, such as `APPROVED`.
         #[serde(
@@ -2011,6 +2387,9 @@ pub mod types {
     }
     ///A WABA and its phone numbers.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WabaPhoneNumbers {
         ///ID of the WABA (spelled `WabaId` here).
         #[serde(
@@ -2024,10 +2403,14 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[builder(default)]
         pub waba_phone_number_details: ::std::vec::Vec<PhoneNumberDetails>,
     }
     ///One change, whose `value` shape depends on `field`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookChange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<WebhookField>,
@@ -2036,14 +2419,19 @@ pub mod types {
     }
     ///The payload of a change. For `messages` it holds `metadata` with `contacts` and `messages` (incoming) or `statuses` (delivery updates); for `message_template_status_update` it holds the `event` and the template's identity. One object with optional members covers both, since the kind is given by the sibling `field`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookChangeValue {
         ///Senders of the incoming messages.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub contacts: ::std::vec::Vec<WebhookContact>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub disable_info: ::std::option::Option<TemplateDisableInfo>,
         ///Errors not tied to one message.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub errors: ::std::vec::Vec<WebhookError>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub event: ::std::option::Option<TemplateStatusEvent>,
@@ -2058,6 +2446,7 @@ pub mod types {
         pub message_template_name: ::std::option::Option<::std::string::String>,
         ///Incoming messages.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub messages: ::std::vec::Vec<IncomingMessage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messaging_product: ::std::option::Option<MessagingProduct>,
@@ -2070,10 +2459,14 @@ pub mod types {
         pub reason: ::std::option::Option<::std::string::String>,
         ///Status updates of sent messages.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub statuses: ::std::vec::Vec<MessageStatus>,
     }
     ///The WhatsApp profile of a customer who wrote in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile: ::std::option::Option<WebhookContactProfile>,
@@ -2083,6 +2476,9 @@ pub mod types {
     }
     ///Public profile details of a customer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookContactProfile {
         ///The customer's profile name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2090,9 +2486,13 @@ pub mod types {
     }
     ///The changes of one WABA.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookEntry {
         ///The changes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub changes: ::std::vec::Vec<WebhookChange>,
         ///ID of the WABA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2103,6 +2503,9 @@ pub mod types {
     }
     ///An error reported by Meta in a webhook.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookError {
         ///Meta's error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2121,6 +2524,9 @@ pub mod types {
     }
     ///Extra detail of a webhook error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookErrorData {
         ///Explanation of the error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2128,15 +2534,20 @@ pub mod types {
     }
     ///A webhook delivery, POSTed by Verloop to the callback URL configured in the partner dashboard. It is Meta's `whatsapp_business_account` envelope, carrying incoming messages, message status updates or template status updates. Each delivery is signed: the `X-Partner-Signature-256` header holds `sha256=` followed by the hex HMAC-SHA256 of the raw request body, keyed with the partner's current System User token. Quirk: the upstream only says to generate "a SHA256 signature using the payload and your latest SystemUserToken"; keyed HMAC-SHA256 with hex digits is our reading.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookEvent {
         ///One entry per WABA with changes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub entry: ::std::vec::Vec<WebhookEntry>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub object: ::std::option::Option<WebhookObject>,
     }
     ///The subscription field the change belongs to.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum WebhookField {
         Messages,
         MessageTemplateStatusUpdate,
@@ -2150,6 +2561,9 @@ pub mod types {
     }
     ///The business phone number the change concerns.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WebhookMetadata {
         ///The number as displayed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2160,6 +2574,7 @@ pub mod types {
     }
     ///The kind of object the event is about; always `whatsapp_business_account`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum WebhookObject {
         WhatsappBusinessAccount,
         /// A value this version of the spec does not list, kept as received.
@@ -4409,6 +4824,308 @@ pub mod types {
                     Ok(Self::Unknown(value))
                 }
             }
+        }
+    }
+    #[::bon::bon]
+    impl OutgoingMessage {
+        /// Builds a [`OutgoingMessage::Text`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn text(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            text: TextContent,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Text {
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                recipient_type,
+                text,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Image`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn image(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            image: ImageContent,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Image {
+                biz_opaque_callback_data,
+                context,
+                image,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Document`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn document(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            document: DocumentContent,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Document {
+                biz_opaque_callback_data,
+                context,
+                document,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Audio`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn audio(
+            audio: AudioContent,
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Audio {
+                audio,
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Video`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn video(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+            video: VideoContent,
+        ) -> Self {
+            Self::Video {
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                recipient_type,
+                to,
+                video,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Location`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn location(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            location: LocationContent,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Location {
+                biz_opaque_callback_data,
+                context,
+                location,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Sticker`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn sticker(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            sticker: StickerContent,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Sticker {
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                recipient_type,
+                sticker,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Contacts`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn contacts(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            ///The contact cards to share.
+            contacts: ::std::vec::Vec<Contact>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Contacts {
+                biz_opaque_callback_data,
+                contacts,
+                context,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Template`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn template(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            template: TemplateContent,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Template {
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                recipient_type,
+                template,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Interactive`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn interactive(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            interactive: InteractiveContent,
+            messaging_product: MessagingProduct,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Interactive {
+                biz_opaque_callback_data,
+                context,
+                interactive,
+                messaging_product,
+                recipient_type,
+                to,
+            }
+        }
+        /// Builds a [`OutgoingMessage::Reaction`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn reaction(
+            ///Your own tracking data, echoed in the message's status webhooks.
+            biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
+            context: ::std::option::Option<MessageContext>,
+            messaging_product: MessagingProduct,
+            reaction: ReactionContent,
+            recipient_type: ::std::option::Option<RecipientType>,
+            ///The recipient's WhatsApp number or ID.
+            to: ::std::string::String,
+        ) -> Self {
+            Self::Reaction {
+                biz_opaque_callback_data,
+                context,
+                messaging_product,
+                reaction,
+                recipient_type,
+                to,
+            }
+        }
+    }
+    #[::bon::bon]
+    impl TemplateParameter {
+        /// Builds a [`TemplateParameter::Text`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn text(
+            ///The text.
+            #[builder(start_fn)]
+            text: ::std::string::String,
+            ///The variable's name, for templates with named variables.
+            parameter_name: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Text { parameter_name, text }
+        }
+        /// Builds a [`TemplateParameter::Currency`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn currency(#[builder(start_fn)] currency: TemplateCurrency) -> Self {
+            Self::Currency { currency }
+        }
+        /// Builds a [`TemplateParameter::DateTime`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn date_time(#[builder(start_fn)] date_time: TemplateDateTime) -> Self {
+            Self::DateTime { date_time }
+        }
+        /// Builds a [`TemplateParameter::Image`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn image(#[builder(start_fn)] image: ImageContent) -> Self {
+            Self::Image { image }
+        }
+        /// Builds a [`TemplateParameter::Document`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn document(#[builder(start_fn)] document: DocumentContent) -> Self {
+            Self::Document { document }
+        }
+        /// Builds a [`TemplateParameter::Video`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn video(#[builder(start_fn)] video: VideoContent) -> Self {
+            Self::Video { video }
+        }
+        /// Builds a [`TemplateParameter::Location`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn location(#[builder(start_fn)] location: LocationContent) -> Self {
+            Self::Location { location }
+        }
+        /// Builds a [`TemplateParameter::Payload`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn payload(
+            ///The payload.
+            #[builder(start_fn)]
+            payload: ::std::string::String,
+        ) -> Self {
+            Self::Payload { payload }
+        }
+        /// Builds a [`TemplateParameter::CouponCode`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn coupon_code(
+            ///The code.
+            #[builder(start_fn)]
+            coupon_code: ::std::string::String,
+        ) -> Self {
+            Self::CouponCode { coupon_code }
+        }
+        /// Builds a [`TemplateParameter::Action`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn action(#[builder(start_fn)] action: TemplateButtonAction) -> Self {
+            Self::Action { action }
         }
     }
 }

@@ -11,6 +11,9 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///An invite code to accept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct AcceptGroupInviteRequest {
         ///The code at the end of the invite link.
         pub invite_code: ::std::string::String,
@@ -37,6 +40,9 @@ pub mod types {
     }
     ///The person a contact-card message describes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ContactCard {
         ///The name shown on the card.
         #[serde(rename = "fullName")]
@@ -67,6 +73,9 @@ pub mod types {
     }
     ///A group to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateGroupRequest {
         ///Phone numbers or JIDs of the initial members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -75,6 +84,9 @@ pub mod types {
     }
     ///What to create a session with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateSessionRequest {
         ///A name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -87,6 +99,9 @@ pub mod types {
     }
     ///The new session, its one-time key, and any warnings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session: ::std::option::Option<Session>,
@@ -94,19 +109,27 @@ pub mod types {
         pub session_api_key: ::std::option::Option<SessionApiKey>,
         ///Non-fatal remarks about the creation.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub warnings: ::std::vec::Vec<::std::string::String>,
     }
     ///New content for a sent text message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct EditMessageRequest {
         ///The replacement text.
         pub text: ::std::string::String,
     }
     ///The body of every error response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ErrorEnvelope {
         ///Details by field name; for a validation error, each key is a request field and the value lists what is wrong with it (for example `{"to": ["Required"]}`). Other shapes appear in the collection, so values are arbitrary JSON.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        #[builder(default)]
         pub errors: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///A human-readable summary of the failure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -238,6 +261,9 @@ pub mod types {
     }
     ///Group members to act on (add, remove, promote or demote).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct GroupParticipantsRequest {
         ///Phone numbers or JIDs of the members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -277,6 +303,9 @@ understands is not documented.
     }
     ///A point on the map, with an optional place name and address.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct LocationPayload {
         ///Street address or description of the place.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -291,6 +320,9 @@ understands is not documented.
     }
     ///Messages of one chat to mark as read.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MarkMessagesReadRequest {
         ///JID of the chat the messages belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -300,6 +332,9 @@ understands is not documented.
     }
     ///One recorded event in a message's history. Quirk: the collection's example holds only `""`, so the value sets of `event_type` and `update_kind` are unknown (plain strings).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageEvent {
         ///When the event happened.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -320,6 +355,9 @@ strings (their values follow the send kinds and the message states, but `""` wou
 fit an enum), and timestamps are plain strings.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageInfo {
         ///When Wapio accepted the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -332,6 +370,7 @@ fit an enum), and timestamps are plain strings.
         pub delivered_at: ::std::option::Option<::std::string::String>,
         ///The events recorded for the message, one per delivery attempt or status update.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub events: ::std::vec::Vec<MessageEvent>,
         ///When delivery failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -386,6 +425,7 @@ fit an enum), and timestamps are plain strings.
     }
     ///State of a message that was just accepted. Only `queued` is documented; later delivery states arrive as unknown values.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum MessageStatus {
         Queued,
         /// A value this version of the spec does not list, kept as received.
@@ -393,6 +433,9 @@ fit an enum), and timestamps are plain strings.
     }
     ///Whether a phone number is on WhatsApp.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct OnWhatsAppResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exists: ::std::option::Option<Toggle>,
@@ -402,6 +445,9 @@ fit an enum), and timestamps are plain strings.
     }
     ///The content of a poll.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct PollPayload {
         ///When true, voters may pick more than one answer.
         #[serde(
@@ -420,6 +466,7 @@ presence", so the standard WhatsApp presence values for online (`available`), of
 (`unavailable`), typing (`composing`) and recording audio (`recording`) are listed too.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum PresenceType {
         Available,
         Unavailable,
@@ -431,6 +478,9 @@ presence", so the standard WhatsApp presence values for online (`available`), of
     }
     ///A presence to show to one chat.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct PresenceUpdateRequest {
         pub presence: PresenceType,
         ///The chat (phone number or JID) that should see the presence.
@@ -465,6 +515,7 @@ The Rust enum is tolerant, so such a value (and any reason the server adds later
 arrives as `Unknown(..)`.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ReasonCode {
         RateLimited,
         ValidationError,
@@ -477,6 +528,9 @@ Quirk: the collection's example `msgId` is a WhatsApp-style id (`wamid.…`), wh
 id; which one `msgId` holds is not settled by the collection.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SendMessageAccepted {
         ///The recipient's resolved JID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -503,11 +557,13 @@ variables, kept verbatim.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(tag = "kind")]
+    #[non_exhaustive]
     pub enum SendMessageRequest {
         /**TextMessage
 
 A plain text message.*/
         #[serde(rename = "text")]
+        #[non_exhaustive]
         Text {
             ///Channel JID ending in `@newsletter`; give this or `to`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -525,6 +581,7 @@ A plain text message.*/
 
 An image fetched from a public URL, optionally captioned and optionally view-once.*/
         #[serde(rename = "image")]
+        #[non_exhaustive]
         Image {
             ///Text shown under the image.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -552,6 +609,7 @@ An image fetched from a public URL, optionally captioned and optionally view-onc
 
 A video fetched from a public URL, optionally captioned.*/
         #[serde(rename = "video")]
+        #[non_exhaustive]
         Video {
             ///Text shown under the video.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -579,6 +637,7 @@ A video fetched from a public URL, optionally captioned.*/
 
 A document fetched from a public URL.*/
         #[serde(rename = "document")]
+        #[non_exhaustive]
         Document {
             ///Text shown with the document.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -606,6 +665,7 @@ A document fetched from a public URL.*/
 
 An audio file fetched from a public URL.*/
         #[serde(rename = "audio")]
+        #[non_exhaustive]
         Audio {
             ///Public URL of the audio file.
             #[serde(rename = "audioUrl")]
@@ -624,6 +684,7 @@ An audio file fetched from a public URL.*/
 
 A sticker fetched from a public URL.*/
         #[serde(rename = "sticker")]
+        #[non_exhaustive]
         Sticker {
             ///Channel JID ending in `@newsletter`; give this or `to`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -642,6 +703,7 @@ A sticker fetched from a public URL.*/
 
 A location pin.*/
         #[serde(rename = "location")]
+        #[non_exhaustive]
         Location {
             ///Channel JID ending in `@newsletter`; give this or `to`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -658,6 +720,7 @@ A location pin.*/
 
 One contact card.*/
         #[serde(rename = "contact")]
+        #[non_exhaustive]
         Contact {
             ///Channel JID ending in `@newsletter`; give this or `to`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -674,6 +737,7 @@ One contact card.*/
 
 A poll with a question and answer options.*/
         #[serde(rename = "poll")]
+        #[non_exhaustive]
         Poll {
             ///Channel JID ending in `@newsletter`; give this or `to`.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -691,6 +755,9 @@ A poll with a question and answer options.*/
 Timestamps are plain strings (Quirk: the collection's examples hold `""` for them).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Session {
         ///The account that owns the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -722,6 +789,9 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     }
     ///A newly issued session-scoped key. `raw` is returned only in the response that issues it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionApiKey {
         ///When the key was issued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -738,12 +808,18 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     }
     ///The session-scoped key issued by a rotation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionKeyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_api_key: ::std::option::Option<SessionApiKey>,
     }
     ///One page of sessions. To get the next page, call list_sessions again with `before_id` set to this page's `next_cursor`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionList {
         ///The sessions on this page.
         pub data: ::std::vec::Vec<Session>,
@@ -757,6 +833,9 @@ Quirk: every field of the collection's example is `""`, so the value sets of
 left untyped (any JSON value).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionOperation {
         ///When the operation was queued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -791,6 +870,9 @@ left untyped (any JSON value).
     }
     ///The pairing QR code of a session.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionQrCode {
         ///The QR code, either as an image data URI or as the raw string to encode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -802,6 +884,9 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
 `Toggle`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_protection: ::std::option::Option<Toggle>,
@@ -822,12 +907,16 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
     }
     ///A session's settings, wrapped in `session_settings`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SessionSettingsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_settings: ::std::option::Option<SessionSettings>,
     }
     ///Where a session is in its lifecycle.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum SessionStatus {
         Pending,
         Connecting,
@@ -843,6 +932,7 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[non_exhaustive]
     pub enum Toggle {
         Boolean(bool),
         String(::std::string::String),
@@ -862,6 +952,9 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     }
     ///Session fields to change; left-out fields keep their value.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpdateSessionRequest {
         ///A new name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -874,6 +967,9 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     }
     ///A contact to create or update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpsertContactRequest {
         ///The name to save.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1206,6 +1302,207 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                     >("SessionStatus", &value)?;
                     Ok(Self::Unknown(value))
                 }
+            }
+        }
+    }
+    #[::bon::bon]
+    impl SendMessageRequest {
+        /// Builds a [`SendMessageRequest::Text`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn text(
+            ///The message text.
+            #[builder(start_fn)]
+            text: ::std::string::String,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Text {
+                channel_id,
+                session_id,
+                text,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Image`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn image(
+            ///Public URL of the image.
+            #[builder(start_fn)]
+            image_url: ::std::string::String,
+            ///Text shown under the image.
+            caption: ::std::option::Option<::std::string::String>,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+            ///When true, the recipient can open the image only once.
+            view_once: ::std::option::Option<bool>,
+        ) -> Self {
+            Self::Image {
+                caption,
+                channel_id,
+                image_url,
+                session_id,
+                to,
+                view_once,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Video`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn video(
+            ///Public URL of the video.
+            #[builder(start_fn)]
+            video_url: ::std::string::String,
+            ///Text shown under the video.
+            caption: ::std::option::Option<::std::string::String>,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+            ///When true, the recipient can open the video only once. Quirk: the collection shows view-once only on an image ("media that can be opened once"); offered on video as well.
+            view_once: ::std::option::Option<bool>,
+        ) -> Self {
+            Self::Video {
+                caption,
+                channel_id,
+                session_id,
+                to,
+                video_url,
+                view_once,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Document`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn document(
+            ///Public URL of the document.
+            #[builder(start_fn)]
+            document_url: ::std::string::String,
+            ///Text shown with the document.
+            caption: ::std::option::Option<::std::string::String>,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The file name the recipient sees.
+            file_name: ::std::option::Option<::std::string::String>,
+            ///The document's MIME type (for example `application/pdf`).
+            mime_type: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Document {
+                caption,
+                channel_id,
+                document_url,
+                file_name,
+                mime_type,
+                session_id,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Audio`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn audio(
+            ///Public URL of the audio file.
+            #[builder(start_fn)]
+            audio_url: ::std::string::String,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Audio {
+                audio_url,
+                channel_id,
+                session_id,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Sticker`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn sticker(
+            ///Public URL of the sticker (WebP).
+            #[builder(start_fn)]
+            sticker_url: ::std::string::String,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Sticker {
+                channel_id,
+                session_id,
+                sticker_url,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Location`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn location(
+            #[builder(start_fn)]
+            location: LocationPayload,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Location {
+                channel_id,
+                location,
+                session_id,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Contact`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn contact(
+            #[builder(start_fn)]
+            contact: ContactCard,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Contact {
+                channel_id,
+                contact,
+                session_id,
+                to,
+            }
+        }
+        /// Builds a [`SendMessageRequest::Poll`].
+        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        pub fn poll(
+            #[builder(start_fn)]
+            poll: PollPayload,
+            ///Channel JID ending in `@newsletter`; give this or `to`.
+            channel_id: ::std::option::Option<::std::string::String>,
+            ///The sending session; required with an account token.
+            session_id: ::std::option::Option<::std::string::String>,
+            ///Recipient phone number or chat JID; give this or `channel_id`.
+            to: ::std::option::Option<::std::string::String>,
+        ) -> Self {
+            Self::Poll {
+                channel_id,
+                poll,
+                session_id,
+                to,
             }
         }
     }

@@ -11,6 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Size of the time buckets of conversation analytics.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum AnalyticsGranularity {
         HalfHour,
         Daily,
@@ -20,6 +21,9 @@ pub mod types {
     }
     ///WhatsApp business profile of a phone number.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct BusinessProfile {
         ///Short "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -43,10 +47,14 @@ pub mod types {
         pub vertical: ::std::option::Option<::std::string::String>,
         ///Business websites.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub websites: ::std::vec::Vec<::std::string::String>,
     }
     ///Response of `get_business_profile`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct BusinessProfileResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BusinessProfile>,
@@ -55,6 +63,9 @@ pub mod types {
     }
     ///Business profile fields to change; omitted fields are left as they are.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct BusinessProfileUpdate {
         ///New "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -82,10 +93,14 @@ Quirk: the doc's field table calls it `website`; its example and the profile ret
 by `get_business_profile` use `websites`, which is modelled.
 */
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub websites: ::std::vec::Vec<::std::string::String>,
     }
     ///The business public key and the state of its signature.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct BusinessPublicKey {
         ///The public key in PEM format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -100,15 +115,22 @@ a free string.
     }
     ///Response of `get_business_encryption`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct BusinessPublicKeyListResponse {
         ///The business public key (one entry).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<BusinessPublicKey>,
         ///Success flag, `1` on success.
         pub ok: i64,
     }
     ///A commerce catalog connected to the WABA.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Catalog {
         ///Catalog ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -119,9 +141,13 @@ a free string.
     }
     ///Response of `list_catalogs`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CatalogListResponse {
         ///The catalogs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<Catalog>,
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -130,13 +156,20 @@ a free string.
     }
     ///Conversation analytics of the requested range.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ConversationAnalytics {
         ///One entry per time bucket and breakdown combination.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data_points: ::std::vec::Vec<ConversationDataPoint>,
     }
     ///Response of `get_conversation_analytics`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ConversationAnalyticsResponse {
         #[serde(
             rename = "conversationAnalytics",
@@ -148,6 +181,9 @@ a free string.
     }
     ///Conversations and cost of one time bucket (and breakdown, when requested).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ConversationDataPoint {
         ///Number of conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -177,6 +213,7 @@ Quirk: the values are those of the doc's response example; its parameter table w
 them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ConversationDirection {
         BusinessInitiated,
         UserInitiated,
@@ -185,6 +222,7 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     }
     ///Pricing type of a conversation.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ConversationType {
         FreeEntryPoint,
         FreeTier,
@@ -195,11 +233,17 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     }
     ///Body of `create_flow`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateFlowRequest {
         pub data: NewFlow,
     }
     ///Response of `create_flow`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateFlowResponse {
         ///ID of the new flow.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -211,6 +255,9 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
 Quirk: the doc's `accessToken` body field is not part of this schema; the client adds it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateTemplateRequest {
         pub category: TemplateCategory,
         ///Components of the template.
@@ -225,6 +272,9 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     }
     ///Response of `create_template`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct CreateTemplateResponse {
         ///ID of the new template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -237,6 +287,9 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     }
     ///Opaque cursors to pass as `before` / `after` to fetch the neighbouring pages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Cursors {
         ///Cursor of the page after this one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -249,6 +302,9 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
 Quirk: the doc's `accessToken` body field is not part of this schema; the client adds it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct DeleteTemplateRequest {
         ///Name of the template to delete.
         pub name: ::std::string::String,
@@ -260,6 +316,9 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
 fields are free strings.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct DisplayNameStatus {
         ///Account mode, e.g. `LIVE`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -288,6 +347,9 @@ fields are free strings.
     }
     ///Response of `get_display_name_status`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct DisplayNameStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<DisplayNameStatus>,
@@ -298,6 +360,9 @@ fields are free strings.
 Quirk: the doc's `accessToken` body field is not part of this schema; the client adds it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct EditTemplateRequest {
         ///New components of that version.
         pub components: ::std::vec::Vec<TemplateComponent>,
@@ -321,6 +386,9 @@ documented body carries (expected `0` here) plus the usual WOZTELL `err`/`error`
 parses. A non-JSON body surfaces as an unexpected-response error with its status.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ErrorResponse {
         ///Error detail (a message or an object), when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -337,6 +405,9 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     }
     ///The Meta application a flow was created with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowApplication {
         ///Application ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -350,6 +421,9 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     }
     ///The WABA that owns a flow.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowBusinessAccount {
         ///Billing currency of the WABA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -369,6 +443,7 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     }
     ///Use case category of a flow.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum FlowCategory {
         SignUp,
         SignIn,
@@ -385,11 +460,15 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
 Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<FlowApplication>,
         ///Categories of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub categories: ::std::vec::Vec<FlowCategory>,
         ///Flow ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -408,12 +487,16 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
         pub status: ::std::option::Option<FlowStatus>,
         ///Problems found in the current Flow JSON; empty when it is valid.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub validation_errors: ::std::vec::Vec<FlowValidationError>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whatsapp_business_account: ::std::option::Option<FlowBusinessAccount>,
     }
     ///Body naming the flow an action applies to (delete, publish, deprecate).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowIdRequest {
         ///ID of the flow.
         #[serde(rename = "flowId")]
@@ -421,6 +504,9 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     }
     ///A Flow JSON document (WhatsApp's flow definition format).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowJson {
         /**Name of the flow.
 Quirk: the doc's table marks it required but its example leaves it out, so it is
@@ -467,9 +553,13 @@ API's doc.
     }
     ///Response of `list_flows`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowListResponse {
         ///The flows of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<FlowSummary>,
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -478,9 +568,13 @@ API's doc.
     }
     ///Flow metadata to change; omitted fields are left as they are.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowMetadataUpdate {
         ///New categories of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub categories: ::std::vec::Vec<FlowCategory>,
         /**New URL of the flow's data endpoint, inside `data` as in `create_flow`. Leave it out
 for flows whose Flow JSON version is below 3.0.
@@ -493,6 +587,9 @@ for flows whose Flow JSON version is below 3.0.
     }
     ///Temporary link to an interactive preview of a flow.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowPreview {
         /**When the preview URL stops working.
 Quirk: written like `2024-03-08T04:52:37+0000` (offset without a colon, not RFC 3339),
@@ -506,6 +603,9 @@ so it is a plain string rather than `date-time`.
     }
     ///Response of `get_flow_preview`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowPreviewResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowPreview>,
@@ -514,6 +614,9 @@ so it is a plain string rather than `date-time`.
     }
     ///One screen of a flow.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowScreen {
         /**The screen's data model.
 Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
@@ -531,6 +634,9 @@ Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
     }
     ///The entry screen of a flow and the list of its screens.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowScreenPayload {
         /**Data model of the entry screen.
 Quirk: a JSON document encoded as a string, not an object.
@@ -545,10 +651,14 @@ Quirk: a JSON document encoded as a string, not an object.
         pub label: ::std::option::Option<::std::string::String>,
         ///Screens of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub screens: ::std::vec::Vec<FlowScreen>,
     }
     ///Response of `get_flow_screen_payload`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowScreenPayloadResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -560,6 +670,7 @@ Quirk: the doc only ever shows `DRAFT`; the states reached through `publish_flow
 `deprecate_flow` are not spelled out, so they arrive as unknown values.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum FlowStatus {
         Draft,
         /// A value this version of the spec does not list, kept as received.
@@ -567,9 +678,13 @@ Quirk: the doc only ever shows `DRAFT`; the states reached through `publish_flow
     }
     ///A flow as listed by `list_flows`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct FlowSummary {
         ///Screens of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub assets: ::std::vec::Vec<FlowScreen>,
         ///Display label of the flow (name and status).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -627,6 +742,7 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     }
     ///Kind of media uploaded.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum MediaType {
         Image,
         Audio,
@@ -637,6 +753,9 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     }
     ///A message template with all its language versions.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct MessageTemplate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -645,19 +764,23 @@ Quirk: the doc only shows empty lists, so the structure is left open.
         pub id: ::std::option::Option<::std::string::String>,
         ///Language codes the template exists in.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub languages: ::std::vec::Vec<::std::string::String>,
         ///Template name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///Review status per language.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub statuses: ::std::vec::Vec<TemplateLanguageStatus>,
         ///Content of each language version.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub templates: ::std::vec::Vec<TemplateTranslation>,
     }
     ///Messaging product of a business profile; only `whatsapp` exists.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum MessagingProduct {
         Whatsapp,
         /// A value this version of the spec does not list, kept as received.
@@ -665,6 +788,9 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     }
     ///Definition of a flow to create.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct NewFlow {
         ///Categories of the flow; at least one.
         pub categories: ::std::vec::Vec<FlowCategory>,
@@ -681,6 +807,9 @@ version is below 3.0.
     }
     ///Bare acknowledgement of a successful write.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct OkResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -688,6 +817,9 @@ version is below 3.0.
     /**Page position of a list response. Quirk: `list_catalogs` returns it without `cursors`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Paging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<Cursors>,
@@ -706,6 +838,9 @@ version is below 3.0.
     }
     ///A product of a catalog.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct Product {
         ///Product ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -725,9 +860,13 @@ version is below 3.0.
     }
     ///Response of `list_products`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct ProductListResponse {
         ///The products.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<Product>,
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -736,6 +875,9 @@ version is below 3.0.
     }
     ///Body of `set_business_encryption`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SetBusinessPublicKeyRequest {
         ///2048-bit RSA public key in PEM format (`-----BEGIN PUBLIC KEY-----` …).
         #[serde(rename = "publicKey")]
@@ -743,6 +885,9 @@ version is below 3.0.
     }
     ///Acknowledgement of a write, with WhatsApp's own success flag.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct SuccessResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -752,6 +897,9 @@ version is below 3.0.
     }
     ///A button of a template.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateButton {
         ///Number a `PHONE_NUMBER` button calls, in international format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -768,6 +916,7 @@ version is below 3.0.
 more.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateButtonType {
         PhoneNumber,
         Url,
@@ -780,6 +929,7 @@ Quirk: the doc's field table names TRANSACTIONAL, MARKETING and OTP, while its l
 response example shows `TICKET_UPDATE`; the doc's own example shows it, so it is listed.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateCategory {
         Transactional,
         Marketing,
@@ -795,9 +945,13 @@ Quirk: the doc only links WhatsApp's component reference; the fields are those i
 examples use, kept in one flat object.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateComponent {
         ///Buttons of a `BUTTONS` component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub buttons: ::std::vec::Vec<TemplateButton>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub example: ::std::option::Option<TemplateComponentExample>,
@@ -811,20 +965,26 @@ examples use, kept in one flat object.
     }
     ///Sample values WhatsApp reviews a template with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateComponentExample {
         ///Sample values for the body placeholders, one inner list per sample set.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub body_text: ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         /**Sample header media. Given as media URLs here; the API uploads them to WhatsApp
 while creating the template.
 */
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub header_handle: ::std::vec::Vec<::std::string::String>,
     }
     /**Part of a template a component describes. The doc only links WhatsApp's component
 reference; the values are those its examples use.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateComponentType {
         Header,
         Body,
@@ -837,6 +997,7 @@ reference; the values are those its examples use.
 defines more.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateHeaderFormat {
         Image,
         Document,
@@ -845,6 +1006,9 @@ defines more.
     }
     ///Review status of one language version.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateLanguageStatus {
         ///Language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -854,9 +1018,13 @@ defines more.
     }
     ///Response of `list_templates`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateListResponse {
         ///The templates of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub data: ::std::vec::Vec<MessageTemplate>,
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -868,6 +1036,7 @@ Quirk: the doc's field table names GREEN, YELLOW and RED, while its list respons
 shows `UNKNOWN`; the doc's own example shows it, so it is listed.
 */
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateQualityRating {
         Green,
         Yellow,
@@ -878,12 +1047,16 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     }
     ///Quality assessment of a template version.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateQualityScore {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<TemplateQualityRating>,
     }
     ///Review status of a message template (language version).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum TemplateStatus {
         Approved,
         Pending,
@@ -895,9 +1068,13 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     }
     ///One language version of a template.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct TemplateTranslation {
         ///Header, body, footer and buttons of this version.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub components: ::std::vec::Vec<TemplateComponent>,
         ///Language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -914,6 +1091,9 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
 Quirk: the doc's `accessToken` body field is not part of this schema; the client adds it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpdateBusinessProfileRequest {
         ///WhatsApp phone number ID whose profile is updated.
         #[serde(rename = "phoneNumberId")]
@@ -925,6 +1105,9 @@ Quirk: the doc's parameter table omits `flowId`, which its example sends; it is 
 here because the operation cannot work without it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpdateFlowJsonRequest {
         pub data: FlowJson,
         ///ID of the flow to update.
@@ -933,6 +1116,9 @@ here because the operation cannot work without it.
     }
     ///Response of `update_flow_json`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpdateFlowJsonResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -941,6 +1127,7 @@ here because the operation cannot work without it.
         pub success: ::std::option::Option<bool>,
         ///Problems found in the Flow JSON; empty when it is valid.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[builder(default)]
         pub validation_errors: ::std::vec::Vec<FlowValidationError>,
     }
     /**Body of `update_flow_metadata`.
@@ -949,6 +1136,9 @@ Quirk: the doc's example sends `name` inside `data` but `endpoint_url` beside it
 the server reads is not documented.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UpdateFlowMetadataRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowMetadataUpdate>,
@@ -966,6 +1156,9 @@ Quirk: the doc's example has a trailing comma (invalid JSON); the example here i
 repaired. The doc's `accessToken` body field is not part of this schema; the client adds it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UploadMediaRequest {
         ///WhatsApp phone number ID the media is uploaded for.
         #[serde(rename = "phoneNumberId")]
@@ -977,6 +1170,9 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
     }
     ///Response of `upload_media`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct UploadMediaResponse {
         #[serde(
             rename = "fileType",
@@ -996,6 +1192,9 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
 Quirk: this is the only response that wraps its payload in `result` instead of `data`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WabaInfo {
         ///Whether the WABA was connected through embedded signup.
         #[serde(
@@ -1045,6 +1244,9 @@ Quirk: this is the only response that wraps its payload in `result` instead of `
     }
     ///Response of `get_waba_info`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    #[derive(::bon::Builder)]
+    #[builder(on(_, into), derive(Into))]
     pub struct WabaInfoResponse {
         ///Success flag, `1` on success.
         pub ok: i64,

@@ -62,10 +62,5 @@ fn sessions_page(wapio: &Value) -> Result<Canned, BoxError> {
 /// The message `send_message` sends: built afresh for every request on both sides, as a caller
 /// would.
 pub fn text_message() -> wapio::types::SendMessageRequest {
-    wapio::types::SendMessageRequest::Text {
-        session_id: Some("sess_000".into()),
-        to: Some("15551234567".into()),
-        channel_id: None,
-        text: "Hello from the benchmark".into(),
-    }
+    wapio::types::SendMessageRequest::text("Hello from the benchmark").session_id("sess_000").to("15551234567").build()
 }

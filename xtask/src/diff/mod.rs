@@ -1,14 +1,16 @@
 //! `cargo xtask diff`: what changed in the API between two versions of a spec, and whether it
 //! breaks existing callers.
 //!
-//! Breaking means code or requests written against the old spec can fail against the new one:
-//! a removed or renamed operation (the Rust method goes away), a removed field, parameter, enum
-//! value or variant, a new required input, a type change, a credential no longer accepted.
-//! Direction matters for fields: a new required field breaks requests but not responses; a field
-//! that becomes nullable breaks responses but not requests. A field that becomes optional breaks
-//! both: a response may leave it out, and in a request its Rust type changes from `T` to
-//! `Option<T>`, so code that builds the request no longer compiles. Added enum values are not
-//! breaking because the generated enums keep unknown values.
+//! Breaking is judged as Rust callers experience it: code that compiled against the crates
+//! generated from the old spec does not compile against the new ones. Every generated type is
+//! built with a builder or constructor and is `#[non_exhaustive]`, so an added optional field,
+//! enum value, variant, operation or optional parameter is not breaking. Breaking are: a new
+//! required field or parameter (its builder needs it, whichever way the type travels), a removed
+//! or renamed anything, a type change, and a field that changes between optional and required
+//! or nullable and not (its Rust type changes between `T` and `Option<T>`). Where a change is
+//! harmless in Rust but not on the wire (a new response variant that older clients cannot
+//! decode), its detail says so. `tests/tests/api_compatibility.rs` checks this classification
+//! against compiling code written before each kind of change.
 
 mod document;
 mod operations;

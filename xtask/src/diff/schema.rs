@@ -15,9 +15,9 @@ use crate::spec::escape_token;
 /// Deepest `allOf` nesting merged before giving up (a loop of references is a spec bug, not a hang).
 const MAX_ALL_OF_DEPTH: usize = 16;
 
-/// Which way a schema's data travels. A field clients must now send breaks requests; a field
-/// the server may now leave out breaks responses. (A field made optional breaks both: its Rust
-/// type changes.)
+/// Which way a schema's data travels. Severity is judged as Rust callers see it (every type has
+/// a builder and is `#[non_exhaustive]`, so only added requirements, removals and type changes
+/// break code); the flow only adds what the change means on the wire to a change's detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flow {
     pub request: bool,
@@ -27,17 +27,8 @@ pub struct Flow {
 impl Flow {
     pub const REQUEST: Flow = Flow { request: true, response: false };
     pub const RESPONSE: Flow = Flow { request: false, response: true };
-    /// For schemas no operation uses: they are still public Rust types, so judge strictly.
+    /// For schemas no operation uses: they are still public Rust types.
     pub const BOTH: Flow = Flow { request: true, response: true };
-
-    /// Breaking when the change breaks any direction the schema travels in.
-    pub fn severity(self, breaks_request: bool, breaks_response: bool) -> Severity {
-        if (self.request && breaks_request) || (self.response && breaks_response) {
-            Severity::Breaking
-        } else {
-            Severity::NonBreaking
-        }
-    }
 }
 
 /// Compares schemas of one context (a component, a parameter, a body) and records the changes.
@@ -100,14 +91,9 @@ impl SchemaDiff<'_> {
     fn compare_nullable(&mut self, old: &Value, new: &Value, path: &str) {
         let nullable = |schema: &Value| schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
         match (nullable(old), nullable(new)) {
-            (false, true) => {
-                let severity = self.flow.severity(false, true);
-                self.push(severity, ChangeKind::NullableAdded, path, String::new());
-            }
-            (true, false) => {
-                let severity = self.flow.severity(true, false);
-                self.push(severity, ChangeKind::NullableRemoved, path, String::new());
-            }
+            // A required field's Rust type changes between `T` and `Option<T>`.
+            (false, true) => self.push(Severity::Breaking, ChangeKind::NullableAdded, path, String::new()),
+            (true, false) => self.push(Severity::Breaking, ChangeKind::NullableRemoved, path, String::new()),
             _ => {}
         }
     }
@@ -139,8 +125,8 @@ impl SchemaDiff<'_> {
             };
             match (old_required.contains(name.as_str()), new_required.contains(name.as_str())) {
                 (false, true) => {
-                    let severity = self.flow.severity(true, false);
-                    self.push(severity, ChangeKind::FieldRequired, &at, String::new());
+                    let detail = "its Rust type changes from `Option<T>` to `T`, and its builder needs it";
+                    self.push(Severity::Breaking, ChangeKind::FieldRequired, &at, detail.to_string());
                 }
                 (true, false) => {
                     // Breaking both ways: a response may now leave it out, and the generated Rust
@@ -159,8 +145,9 @@ impl SchemaDiff<'_> {
         for name in new_fields.keys().filter(|name| !old_fields.contains_key(*name)) {
             let at = format!("{path}.{name}");
             if new_required.contains(name.as_str()) {
-                let severity = self.flow.severity(true, false);
-                self.push(severity, ChangeKind::FieldAdded, &at, "required".into());
+                // Code that builds the type (a request, or a response in a service's tests)
+                // does not compile until it sets the field.
+                self.push(Severity::Breaking, ChangeKind::FieldAdded, &at, "required".into());
             } else {
                 self.push(Severity::NonBreaking, ChangeKind::FieldAdded, &at, "optional".into());
             }
@@ -188,9 +175,10 @@ impl SchemaDiff<'_> {
         }
         for (name, _) in new_variants.iter().filter(|(name, _)| !old_variants.iter().any(|(key, _)| key == name)) {
             let at = format!("{path}.{keyword}[{name}]");
-            let severity = self.flow.severity(false, true);
-            let detail = if severity == Severity::Breaking { "existing clients cannot decode it" } else { "" };
-            self.push(severity, ChangeKind::VariantAdded, &at, detail.to_string());
+            // The enum is `#[non_exhaustive]`: code compiles; clients before this version
+            // cannot decode the new variant in a response.
+            let detail = if self.flow.response { "clients before this version cannot decode it" } else { "" };
+            self.push(Severity::NonBreaking, ChangeKind::VariantAdded, &at, detail.to_string());
         }
     }
 }
