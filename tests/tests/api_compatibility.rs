@@ -48,12 +48,14 @@ struct Edit {
     apply: fn(&mut Value),
 }
 
-const ADDITIVE: [&str; 5] = [
+const ADDITIVE: [&str; 6] = [
     "add an optional request field",
     "add an optional response field",
     "add an enum value",
     "add an operation",
     "add an optional query parameter",
+    // Differs from the drift issue's rule: the builder setter still takes a `T`.
+    "make a request field optional",
 ];
 const BREAKING: [&str; 3] = ["add a required request field", "remove a response field", "change a field's type"];
 
@@ -96,6 +98,13 @@ fn edits() -> Vec<Edit> {
             change: ChangeKind::ParameterAdded,
             target: "list_sessions",
             apply: |spec| add_query_parameter(spec, "/v1/whatsapp-sessions", "label"),
+        },
+        Edit {
+            provider: "wapio",
+            kind: ADDITIVE[5],
+            change: ChangeKind::FieldOptional,
+            target: "CreateGroupRequest.subject",
+            apply: |spec| make_optional(spec, "CreateGroupRequest", "subject"),
         },
         Edit {
             provider: "wapio",
@@ -160,6 +169,13 @@ fn edits() -> Vec<Edit> {
             change: ChangeKind::ParameterAdded,
             target: "list_templates",
             apply: |spec| add_query_parameter(spec, "/whatsapp/list_templates", "Name"),
+        },
+        Edit {
+            provider: "verloop-partner",
+            kind: ADDITIVE[5],
+            change: ChangeKind::FieldOptional,
+            target: "TextContent.body",
+            apply: |spec| make_optional(spec, "TextContent", "body"),
         },
         Edit {
             provider: "verloop-partner",
@@ -229,6 +245,13 @@ fn edits() -> Vec<Edit> {
         },
         Edit {
             provider: "woztell",
+            kind: ADDITIVE[5],
+            change: ChangeKind::FieldOptional,
+            target: "EditTemplateRequest.messageTemplateLanguage",
+            apply: |spec| make_optional(spec, "EditTemplateRequest", "messageTemplateLanguage"),
+        },
+        Edit {
+            provider: "woztell",
             kind: BREAKING[0],
             change: ChangeKind::FieldAdded,
             target: "EditTemplateRequest.reason",
@@ -276,6 +299,13 @@ fn remove_property(spec: &mut Value, name: &str, field: &str) {
     if let Some(list) = schema.get_mut("required").and_then(Value::as_array_mut) {
         list.retain(|value| value != field);
     }
+}
+
+fn make_optional(spec: &mut Value, name: &str, field: &str) {
+    let required = schema(spec, name)["required"].as_array_mut().expect("required fields");
+    let before = required.len();
+    required.retain(|value| value != field);
+    assert_eq!(required.len(), before - 1, "`{name}.{field}` was required");
 }
 
 fn add_enum_value(spec: &mut Value, name: &str, value: &str) {

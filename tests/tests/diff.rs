@@ -67,8 +67,8 @@ fn request_fields_follow_the_rules_for_input() {
     assert_eq!(severity(&report, ChangeKind::FieldRemoved, "SendMessage.reply_to"), Breaking);
     assert_eq!(severity(&report, ChangeKind::FieldAdded, "SendMessage.caption"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "SendMessage.preview_url"), Breaking);
-    // Made optional, a request field's Rust type changes from `T` to `Option<T>`: callers break.
-    assert_eq!(severity(&report, ChangeKind::FieldOptional, "SendMessage.options.priority"), Breaking);
+    // Made optional, a request field's setter still takes a `T`: code that builds it compiles.
+    assert_eq!(severity(&report, ChangeKind::FieldOptional, "SendMessage.options.priority"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::FieldAdded, "SendMessage.options.silent"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "SendMessage.options.tags[]"), Breaking);
     // An inline multipart body is compared in place, under its operation.
@@ -78,7 +78,7 @@ fn request_fields_follow_the_rules_for_input() {
     assert_eq!(tags.detail, "string → integer");
     assert_eq!(tags.operations, ["POST /messages (send_message)"]);
     let priority = report.changes.iter().find(|c| c.target == "SendMessage.options.priority").unwrap();
-    assert_eq!(priority.detail, "its Rust type changes from `T` to `Option<T>`");
+    assert_eq!(priority.detail, "its builder still takes a `T`; reading it gives `Option<T>`");
 }
 
 #[test]

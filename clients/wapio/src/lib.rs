@@ -36,7 +36,7 @@
 //! checked by the compiler, and no type is built with a struct literal, so a new optional field
 //! in the spec breaks no caller.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! use wapio::types::CreateGroupRequest;
 //! // `participants` is required.
 //! let group = CreateGroupRequest::builder().subject("Team").build();

@@ -6,8 +6,10 @@
 //! built with a builder or constructor and is `#[non_exhaustive]`, so an added optional field,
 //! enum value, variant, operation or optional parameter is not breaking. Breaking are: a new
 //! required field or parameter (its builder needs it, whichever way the type travels), a removed
-//! or renamed anything, a type change, and a field that changes between optional and required
-//! or nullable and not (its Rust type changes between `T` and `Option<T>`). Where a change is
+//! or renamed anything, a type change, and a field that becomes required, or nullable or not
+//! (its Rust type changes between `T` and `Option<T>`). A field that becomes optional breaks
+//! code that reads it, so it is breaking in a response; in a request-only type it is not (its
+//! builder setter still takes a `T`, and requests are built, not read). Where a change is
 //! harmless in Rust but not on the wire (a new response variant that older clients cannot
 //! decode), its detail says so. `tests/tests/api_compatibility.rs` checks this classification
 //! against compiling code written before each kind of change.

@@ -129,14 +129,18 @@ impl SchemaDiff<'_> {
                     self.push(Severity::Breaking, ChangeKind::FieldRequired, &at, detail.to_string());
                 }
                 (true, false) => {
-                    // Breaking both ways: a response may now leave it out, and the generated Rust
-                    // field changes from `T` to `Option<T>`, so code that sets or reads it fails.
-                    let detail = if self.flow.response {
-                        "responses may leave it out; its Rust type changes from `T` to `Option<T>`"
+                    // The field's Rust type becomes `Option<T>`: code that reads it breaks. Its
+                    // builder setter still takes a `T`, so code that only builds a request
+                    // still compiles.
+                    let (severity, detail) = if self.flow.response {
+                        (
+                            Severity::Breaking,
+                            "responses may leave it out; its Rust type changes from `T` to `Option<T>`",
+                        )
                     } else {
-                        "its Rust type changes from `T` to `Option<T>`"
+                        (Severity::NonBreaking, "its builder still takes a `T`; reading it gives `Option<T>`")
                     };
-                    self.push(Severity::Breaking, ChangeKind::FieldOptional, &at, detail.to_string());
+                    self.push(severity, ChangeKind::FieldOptional, &at, detail.to_string());
                 }
                 _ => {}
             }
