@@ -26,14 +26,17 @@ mod before;
 fn code_written_before_compiles_against_todays_crates() {
     let (_, group) = before::wapio::requests();
     assert_eq!(group.participants, ["15551234567"]);
-    assert_eq!(before::wapio::read(&before::wapio::response()), (true, Some("shop".into()), Some("1555".into())));
+    assert_eq!(
+        before::wapio::read(&before::wapio::response()),
+        ("connected", Some("shop".into()), Some("1555".into()))
+    );
     let (text, _) = before::verloop_partner::requests();
     assert_eq!(text.body, "Hello");
     let summary = before::verloop_partner::response();
-    assert_eq!(before::verloop_partner::read(&summary), (true, Some("1".into()), Some("order_update".into())));
+    assert_eq!(before::verloop_partner::read(&summary), ("usable", Some("1".into()), Some("order_update".into())));
     assert_eq!(before::woztell::requests().waba_id, "waba_1");
     let template = before::woztell::response();
-    assert_eq!(before::woztell::read(&template), (true, Some("1".into()), Some("order_update".into())));
+    assert_eq!(before::woztell::read(&template), ("marketing", Some("1".into()), Some("order_update".into())));
 }
 
 /// One spec edit on one provider.
