@@ -322,7 +322,7 @@ fn scratch_workspace(dir: &Path) {
     std::fs::write(
         dir.join("probe/Cargo.toml"),
         "[package]\nname = \"probe\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n\
-         reqwest.workspace = true\nserde_json.workspace = true\ntokio.workspace = true\nwhatsapp-sdk-runtime.workspace = true\n\
+         reqwest.workspace = true\nserde_json.workspace = true\ntokio = { workspace = true, features = [\"macros\", \"rt\"] }\nwhatsapp-sdk-runtime.workspace = true\n\
          wapio-api = { path = \"../generated/wapio-api\" }\nverloop-partner-api = { path = \"../generated/verloop-partner-api\" }\n\
          woztell-api = { path = \"../generated/woztell-api\" }\n",
     )

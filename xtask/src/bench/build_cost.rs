@@ -1,6 +1,7 @@
 //! `--build-cost`: a clean `cargo build -p <client>` (dev profile) of each client crate, each in
-//! an empty temporary target dir, once with the default features (rustls with ring) and once
-//! with the former default (rustls with aws-lc-rs, whose C library dominated the build), with
+//! an empty temporary target dir, once with the default features (rustls with ring, HTTP/1.1)
+//! and once with the former default (rustls with aws-lc-rs, whose C library dominated the build,
+//! and HTTP/2), with
 //! `--timings` for the crates that cost most; and the size of each generated crate, so that a
 //! regression shows in review.
 
@@ -21,9 +22,9 @@ pub const TOP_CRATES: usize = 5;
 /// The two feature sets compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Features {
-    /// The client crate's default features: rustls with the ring provider.
+    /// The client crate's default features: rustls with the ring provider, HTTP/1.1.
     Default,
-    /// The default before ring: rustls with the aws-lc-rs provider (reqwest's own default).
+    /// The default before: rustls with the aws-lc-rs provider (reqwest's own default) and HTTP/2.
     AwsLc,
 }
 
@@ -34,7 +35,7 @@ impl Features {
     pub fn args(self) -> &'static [&'static str] {
         match self {
             Features::Default => &[],
-            Features::AwsLc => &["--no-default-features", "--features", "rustls-aws-lc"],
+            Features::AwsLc => &["--no-default-features", "--features", "rustls-aws-lc,http2"],
         }
     }
 }
