@@ -421,21 +421,7 @@ fn scratch_workspace(dir: &Path, edits: &[&Edit]) {
         let fixture = root.join("tests/fixtures/api_compatibility").join(format!("{}.rs", provider.replace('-', "_")));
         std::fs::copy(fixture, caller.join("src/lib.rs")).unwrap();
     }
-    std::fs::create_dir_all(dir.join("xtask")).unwrap();
-    std::fs::copy(root.join("xtask/providers.toml"), dir.join("xtask/providers.toml")).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let dependencies = &manifest[manifest.find("[workspace.dependencies]").unwrap()..];
-    let dependencies = dependencies.replace("path = \"", &format!("path = \"{}/", root.display()));
-    let package =
-        &manifest[manifest.find("[workspace.package]").unwrap()..manifest.find("[workspace.dependencies]").unwrap()];
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[workspace]\nresolver = \"3\"\nmembers = [\"generated/*-api\", \"caller-*\"]\n\n{package}{dependencies}"
-        ),
-    )
-    .unwrap();
+    support::scratch_workspace_manifest(dir, &["generated/*-api", "caller-*"]);
 }
 
 /// `cargo check`s every caller (in a target directory of its own, shared by the rounds: this

@@ -305,19 +305,7 @@ async fn drift_is_reported_and_turned_into_spec_edits_that_end_it() {
 fn scratch_workspace(dir: &Path) {
     let root = support::workspace_root();
     copy_dir(&root.join("specs"), &dir.join("specs"));
-    std::fs::create_dir_all(dir.join("xtask")).unwrap();
-    std::fs::copy(root.join("xtask/providers.toml"), dir.join("xtask/providers.toml")).unwrap();
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
-    let dependencies = &manifest[manifest.find("[workspace.dependencies]").unwrap()..];
-    let dependencies = dependencies.replace("path = \"", &format!("path = \"{}/", root.display()));
-    let package =
-        &manifest[manifest.find("[workspace.package]").unwrap()..manifest.find("[workspace.dependencies]").unwrap()];
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!("[workspace]\nresolver = \"3\"\nmembers = [\"generated/*-api\", \"probe\"]\n\n{package}{dependencies}"),
-    )
-    .unwrap();
+    support::scratch_workspace_manifest(dir, &["generated/*-api", "probe"]);
     std::fs::create_dir_all(dir.join("probe/src")).unwrap();
     std::fs::write(
         dir.join("probe/Cargo.toml"),

@@ -14,6 +14,27 @@ pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent directory").to_path_buf()
 }
 
+/// Makes `dir` a workspace of the given `members` for crates generated from a copy of the
+/// specs: the provider list, this workspace's lock file, and its package settings and
+/// dependencies (path dependencies pointing back here, so the runtime is this one).
+pub fn scratch_workspace_manifest(dir: &std::path::Path, members: &[&str]) {
+    let root = workspace_root();
+    std::fs::create_dir_all(dir.join("xtask")).unwrap();
+    std::fs::copy(root.join("xtask/providers.toml"), dir.join("xtask/providers.toml")).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let dependencies = &manifest[manifest.find("[workspace.dependencies]").unwrap()..];
+    let dependencies = dependencies.replace("path = \"", &format!("path = \"{}/", root.display()));
+    let package =
+        &manifest[manifest.find("[workspace.package]").unwrap()..manifest.find("[workspace.dependencies]").unwrap()];
+    let members = members.iter().map(|member| format!("{member:?}")).collect::<Vec<_>>().join(", ");
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!("[workspace]\nresolver = \"3\"\nmembers = [{members}]\n\n{package}{dependencies}"),
+    )
+    .unwrap();
+}
+
 /// A URL-encoded text decoded; invalid UTF-8 is replaced rather than refused, so a test can
 /// show what was sent.
 pub fn percent_decode(text: &str) -> String {
