@@ -202,11 +202,12 @@ impl Runtime {
         if body.is_empty() {
             return Vec::new();
         }
-        let received = headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).unwrap_or_default();
-        let media_type = received.split(';').next().unwrap_or_default().trim();
-        if media_type.eq_ignore_ascii_case(documented) {
+        let received = headers.get(CONTENT_TYPE).map_or(&[][..], |value| value.as_bytes());
+        if is_media_type(received, documented) {
             return Vec::new();
         }
+        let received = String::from_utf8_lossy(received);
+        let media_type = received.split(';').next().unwrap_or_default().trim();
         vec![Drift::new(DriftKind::UnexpectedContentType, String::new(), None, Some(media_type.to_string()))]
     }
 
@@ -225,6 +226,14 @@ impl Runtime {
         let snippet = redact::snippet(&body, &self.secret_values());
         ErrorKind::UnexpectedResponse(RawResponse::new(status, headers, body, snippet))
     }
+}
+
+/// Whether a `Content-Type` value names `media_type` (any case, parameters after `;` ignored):
+/// on bytes, since it runs on every response.
+fn is_media_type(value: &[u8], media_type: &str) -> bool {
+    let value = value.trim_ascii_start();
+    let Some((head, rest)) = value.split_at_checked(media_type.len()) else { return false };
+    head.eq_ignore_ascii_case(media_type.as_bytes()) && matches!(rest.trim_ascii_start().first(), None | Some(b';'))
 }
 
 /// An empty body reads as JSON `null`, so an operation whose schema admits any value accepts a
@@ -280,6 +289,18 @@ mod tests {
     #[allow(dead_code)]
     struct Item {
         status: u8,
+    }
+
+    #[test]
+    fn media_types_match_in_any_case_with_parameters() {
+        for value in
+            ["application/json", "Application/JSON", "application/json; charset=utf-8", " application/json ;x=1"]
+        {
+            assert!(is_media_type(value.as_bytes(), "application/json"), "{value}");
+        }
+        for value in ["", "application/jsonl", "application/json-patch+json", "text/plain", "application/js"] {
+            assert!(!is_media_type(value.as_bytes(), "application/json"), "{value}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! are found by `serde_ignored`, which costs a quarter of a decode: on the first response of
 //! each operation and then one in `Config::with_member_drift_sampling` (256 by default).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::DeserializeOwned;
@@ -154,42 +154,56 @@ pub fn check_parsed<T: DeserializeOwned, R>(
     (parsed, check_body::<T>(provider, operation, body, secrets))
 }
 
-/// What the tolerant enums report during one decode on this thread.
-#[derive(Default)]
-struct Recorder {
-    values: Vec<(&'static str, String)>,
+/// Whether a decode on this thread is tracking unknown enum values, and how. `Copy`, in a
+/// `Cell`: installing and removing it costs a few instructions on every response, and the
+/// values themselves are stored (in `VALUES`) only when there are some.
+#[derive(Clone, Copy)]
+struct Tracking {
+    active: bool,
     /// Locating: the (1-based) unknown value whose decode fails, so that its path is known.
     fail_at: Option<usize>,
     seen: usize,
 }
 
+const IDLE: Tracking = Tracking { active: false, fail_at: None, seen: 0 };
+
 thread_local! {
-    static RECORDER: RefCell<Option<Recorder>> = const { RefCell::new(None) };
+    static TRACKING: Cell<Tracking> = const { Cell::new(IDLE) };
+    static VALUES: RefCell<Vec<(&'static str, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Called by a generated tolerant enum when it reads a value its schema does not list. Records
 /// it while a decode is tracking drift; fails the decode when it is the value being located.
 #[doc(hidden)]
 pub fn unknown_enum_value<E: serde::de::Error>(schema: &'static str, value: &str) -> Result<(), E> {
-    RECORDER.with(|recorder| {
-        let mut recorder = recorder.borrow_mut();
-        let Some(recorder) = recorder.as_mut() else { return Ok(()) };
-        recorder.seen += 1;
-        if recorder.fail_at == Some(recorder.seen) {
-            return Err(E::custom("the unknown enum value being located"));
+    let mut tracking = TRACKING.get();
+    if !tracking.active {
+        return Ok(());
+    }
+    tracking.seen += 1;
+    TRACKING.set(tracking);
+    match tracking.fail_at {
+        Some(nth) if nth == tracking.seen => Err(E::custom("the unknown enum value being located")),
+        Some(_) => Ok(()),
+        None => {
+            VALUES.with_borrow_mut(|values| values.push((schema, value.to_string())));
+            Ok(())
         }
-        if recorder.fail_at.is_none() {
-            recorder.values.push((schema, value.to_string()));
-        }
-        Ok(())
-    })
+    }
 }
 
-/// Installs a recorder for the duration of `decode`, and returns what it recorded.
+/// Tracks unknown enum values for the duration of `decode`, and returns those it saw.
 fn recording<R>(fail_at: Option<usize>, decode: impl FnOnce() -> R) -> (R, Vec<(&'static str, String)>) {
-    let previous = RECORDER.with(|recorder| recorder.replace(Some(Recorder { fail_at, ..Recorder::default() })));
+    let previous = TRACKING.replace(Tracking { active: true, fail_at, seen: 0 });
+    // Values of an enclosing decode stay where they are.
+    let start = if previous.active { VALUES.with_borrow(Vec::len) } else { 0 };
     let result = decode();
-    let recorded = RECORDER.with(|recorder| recorder.replace(previous)).map(|r| r.values).unwrap_or_default();
+    let tracked = TRACKING.replace(previous);
+    let recorded = if tracked.seen == 0 || fail_at.is_some() {
+        Vec::new()
+    } else {
+        VALUES.with_borrow_mut(|values| values.split_off(start))
+    };
     (result, recorded)
 }
 

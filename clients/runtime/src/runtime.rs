@@ -144,7 +144,7 @@ impl Runtime {
         });
         let mut attempt: u32 = 1;
         let mut spare = self.spare_copy(&request, attempt);
-        let mut started = Instant::now();
+        let mut started = attempt_clock();
         let mut pending = client.execute(request);
         async move {
             loop {
@@ -167,7 +167,7 @@ impl Runtime {
                 .await;
                 attempt += 1;
                 spare = self.spare_copy(&next, attempt);
-                started = Instant::now();
+                started = attempt_clock();
                 pending = client.execute(*next);
             }
         }
@@ -191,9 +191,9 @@ impl Runtime {
         attempt: u32,
         safe_to_repeat: bool,
         result: &reqwest::Result<reqwest::Response>,
-        started: Instant,
+        started: Option<Instant>,
     ) -> Option<std::time::Duration> {
-        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let elapsed_ms = started.map_or(0, |started| started.elapsed().as_millis() as u64);
         let outcome = match result {
             Ok(response) => {
                 tracing::debug!(attempt, status = response.status().as_u16(), elapsed_ms, "response");
@@ -212,6 +212,12 @@ impl Runtime {
         };
         self.retry.next_delay(attempt, safe_to_repeat, outcome)
     }
+}
+
+/// When an attempt started, for its debug events only: reading the clock costs more than the
+/// rest of the bookkeeping of an attempt, so it is read only when those events are wanted.
+fn attempt_clock() -> Option<Instant> {
+    tracing::enabled!(tracing::Level::DEBUG).then(Instant::now)
 }
 
 /// `Request::try_clone`, minus the two allocations its round trip through reqwest's extension
