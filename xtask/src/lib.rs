@@ -6,6 +6,7 @@ pub mod config;
 pub mod diff;
 pub mod drift;
 pub mod generate;
+pub mod git;
 pub mod postprocess;
 pub mod regen;
 pub mod release;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
@@ -95,7 +95,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
 pub fn diff_workspace(root: &Path, base: Option<&str>) -> Result<WorkspaceReport> {
     let base = resolve_base(root, base)?;
     let current = config::providers(root)?;
-    let at_base = match git_file(root, &base.commit, "xtask/providers.toml")? {
+    let at_base = match crate::git::file_at(root, &base.commit, "xtask/providers.toml")? {
         Some(text) => config::parse_providers(&text).context("parsing xtask/providers.toml at the base")?,
         None => Vec::new(),
     };
@@ -107,7 +107,7 @@ pub fn diff_workspace(root: &Path, base: Option<&str>) -> Result<WorkspaceReport
     for name in names {
         let now = find(&current, name);
         let old_file = find(&at_base, name).or_else(|| now.clone()).map(|p| p.spec).expect("listed in one of them");
-        let old = git_file(root, &base.commit, &format!("specs/{old_file}"))?;
+        let old = crate::git::file_at(root, &base.commit, &format!("specs/{old_file}"))?;
         let new = match &now {
             Some(provider) => {
                 let path = provider.spec_path(root);
@@ -159,21 +159,8 @@ fn resolve_base(root: &Path, requested: Option<&str>) -> Result<Base> {
     Ok(Base { commit, chosen })
 }
 
-/// A file's text at `commit`, `None` when it does not exist there. `path` is relative to `root`.
-fn git_file(root: &Path, commit: &str, path: &str) -> Result<Option<String>> {
-    let object = format!("{commit}:./{path}");
-    if git(root, &["cat-file", "-e", &object]).is_err() {
-        return Ok(None);
-    }
-    git(root, &["show", &object]).map(Some)
-}
-
-/// Runs git in `root` and returns its trimmed standard output, or an error with its message.
+/// Runs git in `root` and returns its standard output without its final newline (a commit id,
+/// a branch name).
 fn git(root: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new("git").args(args).current_dir(root).output().context("running git")?;
-    if !output.status.success() {
-        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
-    }
-    let text = String::from_utf8(output.stdout).context("git printed text that is not UTF-8")?;
-    Ok(text.trim_end_matches('\n').to_string())
+    crate::git::run(root, args).map(|text| text.trim_end_matches('\n').to_string())
 }

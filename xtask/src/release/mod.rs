@@ -118,7 +118,7 @@ pub fn unit(root: &Path, name: &str) -> Result<Unit> {
 /// The newest release tag of `unit` reachable from `HEAD`, with its version.
 pub fn last_release(root: &Path, unit: &Unit) -> Result<Option<(Version, String)>> {
     let pattern = format!("{}*", unit.tag_prefix());
-    let tags = git(root, &["tag", "--list", &pattern, "--merged", "HEAD"])?;
+    let tags = crate::git::run(root, &["tag", "--list", &pattern, "--merged", "HEAD"])?;
     let newest = tags
         .lines()
         .filter_map(|tag| Some((tag.strip_prefix(&unit.tag_prefix())?.parse::<Version>().ok()?, tag.to_string())))
@@ -321,7 +321,7 @@ fn section_of(kind: ChangeKind) -> &'static str {
 /// since the tag (root `[workspace.dependencies]`). An incompatible one is breaking: the
 /// clients re-export the runtime's types.
 fn dependency_changes(root: &Path, unit: &Unit, tag: &str) -> Result<Vec<(bool, String)>> {
-    let Some(old_root) = git_file(root, tag, "Cargo.toml")? else { return Ok(Vec::new()) };
+    let Some(old_root) = crate::git::file_at(root, tag, "Cargo.toml")? else { return Ok(Vec::new()) };
     let new_root = manifest::read(&root.join("Cargo.toml"))?;
     let own = unit.packages();
     let released: BTreeSet<String> = units(root)?.iter().flat_map(Unit::packages).collect();
@@ -505,7 +505,7 @@ pub fn release(root: &Path, name: &str, version: Version, bump_only: bool) -> Re
     if version < unit.version {
         bail!("{name} {version}: lower than the current version {}", unit.version);
     }
-    if git(root, &["rev-parse", "--verify", "--quiet", &format!("refs/tags/{tag}")]).is_ok() {
+    if crate::git::run(root, &["rev-parse", "--verify", "--quiet", &format!("refs/tags/{tag}")]).is_ok() {
         bail!("the tag {tag} exists already");
     }
     let path = unit.changelog_path();
@@ -677,28 +677,10 @@ pub fn run_release(args: &[String]) -> Result<ExitCode> {
     }
 }
 
-// ------------------------------------------------------------------ git
+// ------------------------------------------------------------------ paths
 
 fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).display().to_string()
-}
-
-/// A file's text at `rev`, `None` when it does not exist there.
-fn git_file(root: &Path, rev: &str, path: &str) -> Result<Option<String>> {
-    let object = format!("{rev}:./{path}");
-    if git(root, &["cat-file", "-e", &object]).is_err() {
-        return Ok(None);
-    }
-    git(root, &["show", &object]).map(Some)
-}
-
-/// Runs git in `root` and returns its standard output, or an error with its message.
-fn git(root: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new("git").args(args).current_dir(root).output().context("running git")?;
-    if !output.status.success() {
-        bail!("git {} failed: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
-    }
-    String::from_utf8(output.stdout).context("git printed text that is not UTF-8")
 }
 
 #[cfg(test)]
