@@ -11,7 +11,7 @@ use xtask::audit::{self, ProviderAudit};
 use xtask::config;
 
 fn fixture(name: &str) -> PathBuf {
-    config::workspace_root().join("tests/fixtures/audit").join(name)
+    config::workspace_root().unwrap().join("tests/fixtures/audit").join(name)
 }
 
 fn read(name: &str) -> Value {
@@ -51,7 +51,7 @@ fn transcription() -> Value {
 
 #[test]
 fn the_real_specs_are_fully_covered_with_no_stale_allowlist_entry() {
-    let root = config::workspace_root();
+    let root = config::workspace_root().unwrap();
     let report = audit::audit(&root, &[]).unwrap();
     let printed = audit::render(&report, &root);
     assert!(report.is_clean(), "{printed}");

@@ -147,7 +147,7 @@ fn case(spec: &SpecModel, label: String, example: &Example, schema: &Value) -> O
 
 /// The spec of `provider` and every documented example with a body, from its upstream document.
 fn cases(provider: &str) -> (SpecModel, Vec<Case>) {
-    let root = config::workspace_root();
+    let root = config::workspace_root().unwrap();
     let provider = config::providers(&root).unwrap().into_iter().find(|p| p.name == provider).unwrap();
     let spec = SpecModel::load(&provider.spec_path(&root)).unwrap();
     let documented = upstream::load(&root.join("specs").join(provider.upstream.as_ref().unwrap())).unwrap();

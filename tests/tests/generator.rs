@@ -7,7 +7,7 @@ use xtask::config;
 use xtask::regen::{self, generate_source};
 
 fn root() -> PathBuf {
-    config::workspace_root()
+    config::workspace_root().unwrap()
 }
 
 fn fixture(name: &str) -> PathBuf {

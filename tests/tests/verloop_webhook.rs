@@ -65,7 +65,7 @@ fn header_map_lookup_is_case_insensitive_and_rejects_non_text() {
 
 fn webhook_examples() -> Vec<(String, Value)> {
     let spec: Value = serde_yaml::from_str(
-        &std::fs::read_to_string(xtask::config::workspace_root().join("specs/verloop-partner.yaml")).unwrap(),
+        &std::fs::read_to_string(xtask::config::workspace_root().unwrap().join("specs/verloop-partner.yaml")).unwrap(),
     )
     .unwrap();
     let examples = spec["x-webhook-examples"].as_object().expect("x-webhook-examples");

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 /// One provider: the spec it is generated from and the crate it becomes.
@@ -65,12 +65,37 @@ impl Provider {
 /// The version of a provider whose line in `providers.toml` names none.
 pub const INITIAL_VERSION: &str = "0.1.0";
 
-/// The workspace root (the parent of `xtask/`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+/// What marks the root of a checkout of this repository.
+const ROOT_MARKER: &str = "xtask/providers.toml";
+
+/// The root of the checkout this command acts on, found at run time: from the
+/// `CARGO_MANIFEST_DIR` that `cargo run` (and `cargo test`) sets for the process, else from the
+/// current directory, the nearest ancestor holding `xtask/providers.toml`.
+///
+/// Never from `env!("CARGO_MANIFEST_DIR")`: with a target directory shared by two checkouts,
+/// Cargo reuses the binary built in one for the other, and a path fixed at compile time would
+/// make `regen` read and write the wrong checkout.
+pub fn workspace_root() -> Result<PathBuf> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let current_dir = std::env::current_dir().ok();
+    find_root(manifest_dir.as_deref(), current_dir.as_deref())
+}
+
+/// The first checkout root above `manifest_dir`, then above `current_dir`.
+pub fn find_root(manifest_dir: Option<&Path>, current_dir: Option<&Path>) -> Result<PathBuf> {
+    let starts = [manifest_dir, current_dir];
+    let root = starts.iter().flatten().find_map(|start| {
+        start.ancestors().find(|dir| dir.join(ROOT_MARKER).is_file() && dir.join("Cargo.toml").is_file())
+    });
+    if let Some(root) = root {
+        return Ok(root.to_path_buf());
+    }
+    let looked: Vec<String> = starts.iter().flatten().map(|dir| dir.display().to_string()).collect();
+    bail!(
+        "not inside a checkout of this repository: no directory holding `{ROOT_MARKER}` and `Cargo.toml` at or \
+         above {}; run `cargo xtask` from the checkout",
+        if looked.is_empty() { "the current directory (unknown)".to_string() } else { looked.join(" or ") }
+    )
 }
 
 /// Reads `xtask/providers.toml`, in file order of names (sorted, so output is stable).
@@ -84,4 +109,26 @@ pub fn providers(root: &Path) -> Result<Vec<Provider>> {
 pub fn parse_providers(text: &str) -> Result<Vec<Provider>> {
     let table: BTreeMap<String, Provider> = toml::from_str(text)?;
     Ok(table.into_iter().map(|(name, provider)| Provider { name, ..provider }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_found_at_run_time_from_the_manifest_dir_then_the_current_dir() {
+        let checkout = tempfile::tempdir().unwrap();
+        let root = checkout.path();
+        std::fs::create_dir_all(root.join("xtask/src")).unwrap();
+        std::fs::write(root.join("xtask/providers.toml"), "").unwrap();
+        std::fs::write(root.join("Cargo.toml"), "[workspace]").unwrap();
+        let outside = tempfile::tempdir().unwrap();
+
+        assert_eq!(find_root(Some(&root.join("xtask")), Some(outside.path())).unwrap(), root);
+        assert_eq!(find_root(None, Some(&root.join("xtask/src"))).unwrap(), root);
+        assert_eq!(find_root(Some(outside.path()), Some(root)).unwrap(), root);
+
+        let error = find_root(Some(outside.path()), None).unwrap_err().to_string();
+        assert!(error.contains("xtask/providers.toml") && error.contains(&outside.path().display().to_string()));
+    }
 }

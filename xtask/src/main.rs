@@ -42,7 +42,7 @@ fn main() -> ExitCode {
         Some("regen") => xtask::regen::run(&args[1..]),
         Some("audit") => xtask::audit::run(&args[1..]),
         Some("diff") => xtask::diff::run(&args[1..]),
-        Some("drift") => xtask::drift::run(&xtask::config::workspace_root(), &args[1..]),
+        Some("drift") => xtask::config::workspace_root().and_then(|root| xtask::drift::run(&root, &args[1..])),
         Some("bench") => xtask::bench::run(&args[1..]),
         Some("changelog") => xtask::release::run_changelog(&args[1..]),
         Some("release") => xtask::release::run_release(&args[1..]),

@@ -20,7 +20,14 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         bail!("unknown flag `{flag}`");
     }
     let names: Vec<String> = args.iter().filter(|a| !a.starts_with("--")).cloned().collect();
-    let report = regen(&config::workspace_root(), &names, check)?;
+    let root = config::workspace_root()?;
+    // Which checkout was read and written: with several checkouts, the one that matters.
+    if check {
+        eprintln!("checking {} against {}", root.join("generated").display(), root.join("specs").display());
+    } else {
+        eprintln!("regenerating {} from {}", root.join("generated").display(), root.join("specs").display());
+    }
+    let report = regen(&root, &names, check)?;
     for error in &report.errors {
         eprintln!("error: {error}");
     }

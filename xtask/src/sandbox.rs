@@ -304,7 +304,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             extra => bail!("unexpected argument `{extra}`"),
         }
     }
-    let root = config::workspace_root();
+    let root = config::workspace_root()?;
     let providers = config::providers(&root)?;
     let name = provider.context("name a provider: cargo xtask sandbox <provider> [--port N]")?;
     let Some(provider) = providers.iter().find(|p| p.name == name) else {

@@ -11,13 +11,16 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub const RESULT_PREFIX: &str = "bench-result ";
 
 /// The workspace root (the directory holding `specs/`): this package lives in `tests/benches`.
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// Read from the `CARGO_MANIFEST_DIR` that `cargo bench` sets at run time, not the one fixed at
+/// compile time: checkouts sharing a target directory share bench binaries.
+pub fn workspace_root() -> Result<PathBuf, BoxError> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").ok_or("run the benchmarks with `cargo bench`")?;
+    Ok(PathBuf::from(manifest_dir).join("../.."))
 }
 
 /// Reads a spec as JSON, so examples can be picked with JSON pointers.
 pub fn spec(file: &str) -> Result<serde_json::Value, BoxError> {
-    let text = std::fs::read_to_string(workspace_root().join("specs").join(file))?;
+    let text = std::fs::read_to_string(workspace_root()?.join("specs").join(file))?;
     Ok(serde_yaml::from_str(&text)?)
 }
 

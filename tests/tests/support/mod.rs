@@ -9,9 +9,11 @@ pub mod tls;
 
 use std::path::PathBuf;
 
-/// The workspace root (the directory holding `specs/`).
+/// The root of the checkout under test (the directory holding `specs/`), found at run time as
+/// the xtask finds it: a test binary built in one checkout may run for another that shares its
+/// target directory.
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent directory").to_path_buf()
+    xtask::config::workspace_root().expect("the tests run inside a checkout")
 }
 
 /// Runs git in `dir` as a test's throwaway repository (fixed author, no user or system

@@ -173,7 +173,8 @@ pub fn render(report: &Report, root: &Path) -> String {
 
 /// `cargo xtask audit [PROVIDER...]`
 pub fn run(args: &[String]) -> Result<ExitCode> {
-    let root = config::workspace_root();
+    let root = config::workspace_root()?;
+    println!("auditing {}", root.join("specs").display());
     let report = audit(&root, args)?;
     print!("{}", render(&report, &root));
     if report.is_clean() {

@@ -59,7 +59,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
     if let Some(arg) = args.iter().find(|a| *a != "--build-cost") {
         bail!("unknown argument `{arg}`");
     }
-    let root = config::workspace_root();
+    let root = config::workspace_root()?;
     let machine = machine::Machine::probe();
     let regen_times = time_regen(&root)?;
     let started = Instant::now();

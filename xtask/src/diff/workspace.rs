@@ -81,7 +81,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             (markdown, report.exit_code())
         }
         (base, None, None) => {
-            let report = diff_workspace(&config::workspace_root(), base.copied())?;
+            let report = diff_workspace(&config::workspace_root()?, base.copied())?;
             (report.to_markdown(), report.exit_code())
         }
         _ => bail!("`--old` and `--new` go together, without `--base`\n{USAGE}"),

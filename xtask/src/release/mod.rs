@@ -611,7 +611,7 @@ pub fn run_changelog(args: &[String]) -> Result<ExitCode> {
             name => names.push(name.to_string()),
         }
     }
-    let root = config::workspace_root();
+    let root = config::workspace_root()?;
     let report = changelog(&root, &names, check, options)?;
     for note in &report.notes {
         eprintln!("note: {note}");
@@ -631,7 +631,7 @@ pub fn run_changelog(args: &[String]) -> Result<ExitCode> {
 
 /// `cargo xtask release …`.
 pub fn run_release(args: &[String]) -> Result<ExitCode> {
-    let root = config::workspace_root();
+    let root = config::workspace_root()?;
     let flags: Vec<&str> = args.iter().map(String::as_str).filter(|arg| arg.starts_with("--")).collect();
     let positional: Vec<&str> = args.iter().map(String::as_str).filter(|arg| !arg.starts_with("--")).collect();
     match (flags.as_slice(), positional.as_slice()) {

@@ -1,0 +1,119 @@
+//! `cargo xtask` acts on the checkout it is run in. Two checkouts share one target directory,
+//! so Cargo reuses the xtask binary built in the first for the second; a root fixed at compile
+//! time would make the second's `regen` read and write the first.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A property only the second checkout's spec has.
+const ADDED_FIELD: &str = "checkout_b_only_field";
+
+#[test]
+fn each_checkout_regenerates_checks_and_audits_itself() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (first, second) = (scratch.path().join("first"), scratch.path().join("second"));
+    copy_checkout(&support::workspace_root(), &first);
+    copy_checkout(&support::workspace_root(), &second);
+    let generated = Path::new("generated/wapio-api/src/generated.rs");
+
+    let check = xtask(&first, &["regen", "--check"]);
+    assert!(check.status.success(), "a fresh copy is up to date: {}", text(&check.stderr));
+    assert!(text(&check.stderr).contains(&first.join("generated").display().to_string()), "names the tree it read");
+
+    add_optional_field(&second.join("specs/wapio.yaml"));
+    let first_before = std::fs::read(first.join(generated)).unwrap();
+
+    let stale = xtask(&second, &["regen", "--check"]);
+    assert!(!stale.status.success(), "the second's generated code is stale: {}", text(&stale.stderr));
+    assert!(text(&stale.stderr).contains("stale: generated/wapio-api/src/generated.rs"), "{}", text(&stale.stderr));
+    assert!(text(&stale.stderr).contains(&second.join("specs").display().to_string()), "names the tree it read");
+
+    let regen = xtask(&second, &["regen"]);
+    assert!(regen.status.success(), "{}", text(&regen.stderr));
+    let second_after = std::fs::read_to_string(second.join(generated)).unwrap();
+    assert!(second_after.contains(ADDED_FIELD), "regen wrote the second checkout's generated/");
+    assert_eq!(std::fs::read(first.join(generated)).unwrap(), first_before, "the first checkout is untouched");
+    assert!(xtask(&second, &["regen", "--check"]).status.success(), "the second is up to date after regen");
+
+    let first_audit = xtask(&first, &["audit", "wapio"]);
+    assert!(first_audit.status.success(), "the first's specs are complete: {}", text(&first_audit.stdout));
+    assert!(!text(&first_audit.stdout).contains(ADDED_FIELD), "the first's audit sees only its own specs");
+    assert!(text(&first_audit.stdout).contains(&first.join("specs").display().to_string()));
+    let second_audit = xtask(&second, &["audit", "wapio"]);
+    assert!(!second_audit.status.success(), "the field exists only in the second's spec");
+    assert!(text(&second_audit.stdout).contains(ADDED_FIELD), "{}", text(&second_audit.stdout));
+}
+
+#[test]
+fn outside_a_checkout_it_stops_and_writes_nothing() {
+    let build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--quiet", "--offline", "--package", "xtask"])
+        .current_dir(support::workspace_root())
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    let binary = shared_target().join("debug/xtask");
+    let outside = tempfile::tempdir().unwrap();
+    let output = Command::new(&binary)
+        .args(["regen"])
+        .current_dir(outside.path())
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = text(&output.stderr);
+    assert!(message.contains("not inside a checkout of this repository"), "{message}");
+    assert!(message.contains("xtask/providers.toml"), "names what it looked for: {message}");
+    assert!(message.contains(&outside.path().display().to_string()), "names where it looked: {message}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0, "nothing was written");
+}
+
+/// The target directory both checkouts share (kept between runs, so only the first builds).
+fn shared_target() -> PathBuf {
+    support::workspace_root().join("target/xtask-checkouts")
+}
+
+/// `cargo run -p xtask -- ARGS` in `checkout`, as `cargo xtask` runs it, with the shared target.
+fn xtask(checkout: &Path, args: &[&str]) -> Output {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["run", "--quiet", "--offline", "--package", "xtask", "--"])
+        .args(args)
+        .current_dir(checkout)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .expect("cargo runs")
+}
+
+/// The checkout's files as a clone would have them (no target directory, git metadata or npm
+/// packages), including uncommitted edits, so the xtask under test is this one.
+fn copy_checkout(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if matches!(name.to_str(), Some("target" | ".git" | "node_modules")) {
+            continue;
+        }
+        if entry.file_type().unwrap().is_dir() {
+            copy_checkout(&entry.path(), &to.join(&name));
+        } else {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Adds an optional property to Wapio's `CreateSessionRequest`.
+fn add_optional_field(spec: &Path) {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let anchor = "    CreateSessionRequest:\n      type: object\n      description: What to create a session with.\n      properties:\n";
+    assert!(text.contains(anchor), "the spec still has CreateSessionRequest in this layout");
+    let field = format!("        {ADDED_FIELD}:\n          type: string\n          description: Only here.\n");
+    std::fs::write(spec, text.replacen(anchor, &format!("{anchor}{field}"), 1)).unwrap();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
