@@ -12,7 +12,7 @@ use bon::Builder;
 /// use whatsapp_messaging::{OutgoingMessage, Text};
 /// let message = OutgoingMessage::builder()
 ///     .to("15551234567")
-///     .content(Text::builder().body("See https://example.com").preview_url(true))
+///     .content(Text::builder().body("See https://example.com").preview_url(true).build())
 ///     .idempotency_key("order-42")
 ///     .build();
 /// # let _ = message;

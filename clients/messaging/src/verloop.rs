@@ -50,7 +50,10 @@ impl Messenger for VerloopMessenger {
         let wire = request(content, reply_to, &to)?;
         let body = api::SendMessageRequest::builder().messages(vec![wire]);
         let answer = self.messaging.send_message(body).send().await?.into_inner();
-        if let Some(refused) = answer.error_messages.first() {
+        // One message was sent: a success entry is its outcome; an error entry alone, its refusal.
+        if answer.success_messages.is_empty()
+            && let Some(refused) = answer.error_messages.first()
+        {
             return Err(Error::VerloopRefused {
                 error: refused.error.clone().unwrap_or_default(),
                 message: refused.message.clone(),

@@ -8,8 +8,7 @@ use serde_json::{Value, json};
 use verloop_partner::SystemUserToken;
 use verloop_partner::webhook::{SIGNATURE_HEADER, VerifyError, sign};
 use whatsapp_messaging::{
-    DeliveryStatus, Error, InboundEvent, Provider, ReceivedContent, StatusChange, TemplateStatusChange,
-    VerloopWebhooks,
+    DeliveryStatus, Error, InboundEvent, Provider, ReceivedContent, StatusChange, TemplateStatusChange, VerloopWebhooks,
 };
 
 const KEY: &str = "system-user-token";
@@ -93,8 +92,14 @@ fn a_tampered_delivery_is_refused() {
     let headers = signed_headers(&body);
     let tampered = String::from_utf8(body).unwrap().replace("MESSAGE_BODY", "REFUND ME").into_bytes();
     let error = VerloopWebhooks::new(key()).receive(&headers, &tampered).unwrap_err();
-    assert!(matches!(error, Error::Signature { provider: Provider::Verloop, source: VerifyError::Mismatch }), "{error:?}");
-    assert_eq!(error.to_string(), "verloop webhook: the X-Partner-Signature-256 signature does not match the body and key");
+    assert!(
+        matches!(error, Error::Signature { provider: Provider::Verloop, source: VerifyError::Mismatch }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "verloop webhook: the X-Partner-Signature-256 signature does not match the body and key"
+    );
     assert!(!format!("{error:?}").contains(KEY), "the key never shows");
 
     let unsigned = VerloopWebhooks::new(key()).receive(&http::HeaderMap::new(), &example("template_event"));
@@ -139,7 +144,10 @@ fn received_kinds_and_a_failed_status_map_onto_the_model() {
     assert_eq!(choice.content, ReceivedContent::Choice { id: "yes".into(), title: Some("Yes".into()) });
     assert_eq!(choice.reply_to.as_deref(), Some("wamid.sent"));
     let InboundEvent::Message(reaction) = &events[2] else { panic!() };
-    assert_eq!(reaction.content, ReceivedContent::Reaction { message_id: "wamid.sent".into(), emoji: Some("👍".into()) });
+    assert_eq!(
+        reaction.content,
+        ReceivedContent::Reaction { message_id: "wamid.sent".into(), emoji: Some("👍".into()) }
+    );
     let InboundEvent::Unknown(order) = &events[3] else { panic!("an order is not modelled: {:?}", events[3]) };
     assert_eq!((order.kind.as_str(), order.raw["order"]["catalog_id"].as_str()), ("messages", Some("c-1")));
     let InboundEvent::Status(failed) = &events[4] else { panic!() };
