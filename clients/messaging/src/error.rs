@@ -124,6 +124,15 @@ impl Error {
         }
     }
 
+    /// Whether no connection could be made: the request cannot have reached the provider.
+    pub fn is_connect(&self) -> bool {
+        match self {
+            Error::Wapio(error) => error.is_connect(),
+            Error::Verloop(error) => error.is_connect(),
+            _ => false,
+        }
+    }
+
     /// Whether the provider refused the call for its rate limit (HTTP 429).
     pub fn is_rate_limited(&self) -> bool {
         match self {

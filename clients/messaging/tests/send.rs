@@ -594,3 +594,22 @@ fn the_schema_check_finds_what_a_body_breaks() {
         assert!(problems[0].contains(expected), "{expected}: {problems:?}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_connection_says_so_and_no_credential_shows() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base_url = format!("http://127.0.0.1:{port}");
+    let wapio = WapioMessenger::with_account_token(wapio_client(&base_url), SESSION);
+    let verloop = VerloopMessenger::new(verloop_messaging(&base_url));
+    for (messenger, error) in [
+        (format!("{wapio:?}"), wapio.send(OutgoingMessage::text(TO, "Hi")).await.unwrap_err()),
+        (format!("{verloop:?}"), verloop.send(OutgoingMessage::text(TO, "Hi")).await.unwrap_err()),
+    ] {
+        assert!(error.is_connect() && error.is_retryable(), "{error:?}");
+        assert!(error.to_string().contains("send_message"), "{error}");
+        for shown in [messenger, format!("{error:?}"), error.to_string()] {
+            assert!(!shown.contains(support::WAPIO_TOKEN) && !shown.contains(support::VERLOOP_PHONE_TOKEN), "{shown}");
+        }
+    }
+}
