@@ -354,6 +354,23 @@ fn verloop_cases() -> Vec<(&'static str, OutgoingMessage, Value)> {
             ),
         ),
         (
+            "reply buttons with an uploaded image as header",
+            to(Buttons::builder()
+                .header(Header::Image(MediaSource::Uploaded("media-4".into())))
+                .body("Like it?")
+                .buttons(vec![Choice::builder("like", "Like").build()])
+                .build()),
+            base(
+                "interactive",
+                json!({
+                    "type": "button",
+                    "header": {"type": "image", "image": {"id": "media-4"}},
+                    "body": {"text": "Like it?"},
+                    "action": {"buttons": [{"type": "reply", "reply": {"id": "like", "title": "Like"}}]}
+                }),
+            ),
+        ),
+        (
             "list",
             to(list()),
             base(
@@ -612,4 +629,16 @@ async fn a_refused_connection_says_so_and_no_credential_shows() {
             assert!(!shown.contains(support::WAPIO_TOKEN) && !shown.contains(support::VERLOOP_PHONE_TOKEN), "{shown}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_reply_button_with_a_description_is_refused_before_any_request() {
+    let server = recording_server(200, verloop_sent()).await;
+    let buttons = Buttons::builder()
+        .body("Pick")
+        .buttons(vec![Choice::builder("a", "A").description("rows only").build()])
+        .build();
+    let error = VerloopMessenger::new(verloop_messaging(&server.uri())).send(to(buttons)).await.unwrap_err();
+    assert_eq!(error.to_string(), "verloop send: a reply button has no description");
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
