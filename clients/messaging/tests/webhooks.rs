@@ -178,3 +178,55 @@ fn a_received_message_is_answered_to_its_sender_quoting_it() {
     assert_eq!(answer.to.as_str(), "PHONE_NUMBER");
     assert_eq!(answer.reply_to.as_deref(), Some("wamid.ID"));
 }
+
+#[test]
+fn every_received_kind_is_typed() {
+    let message = |id: &str, kind: &str, content: Value| {
+        let mut message = json!({"from": "16505551234", "id": id, "timestamp": "1", "type": kind});
+        message[kind] = content;
+        message
+    };
+    let media = json!({"id": "media-1", "mime_type": "application/pdf", "filename": "a.pdf"});
+    let body = delivery(json!({
+        "messaging_product": "whatsapp",
+        "messages": [
+            message("m1", "video", media.clone()),
+            message("m2", "audio", media.clone()),
+            message("m3", "document", media.clone()),
+            message("m4", "sticker", media),
+            message("m5", "location", json!({"latitude": 52.5, "longitude": 13.4, "name": "Berlin"})),
+            message("m6", "contacts", json!([{"name": {"formatted_name": "Ada"}, "phones": [{"phone": "+1555", "type": "CELL"}]}])),
+            message("m7", "interactive", json!({"type": "list_reply", "list_reply": {"id": "pizza", "title": "Pizza"}})),
+            message("m8", "button", json!({"payload": "track", "text": "Track"})),
+            message("m9", "reaction", json!({"message_id": "wamid.sent"}))
+        ]
+    }));
+    let contents: Vec<ReceivedContent> = receive(&body)
+        .into_iter()
+        .map(|event| match event {
+            InboundEvent::Message(message) => message.content,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let [video, audio, document, sticker, location, contacts, list_reply, button, reaction] =
+        <[ReceivedContent; 9]>::try_from(contents).unwrap();
+    for (kind, content) in [("video", video), ("audio", audio), ("document", document), ("sticker", sticker)] {
+        let media = match (kind, content) {
+            ("video", ReceivedContent::Video(media))
+            | ("audio", ReceivedContent::Audio(media))
+            | ("document", ReceivedContent::Document(media))
+            | ("sticker", ReceivedContent::Sticker(media)) => media,
+            (kind, other) => panic!("{kind}: {other:?}"),
+        };
+        assert_eq!((media.id.as_str(), media.file_name.as_deref()), ("media-1", Some("a.pdf")), "{kind}");
+        assert_eq!(media.source(), whatsapp_messaging::MediaSource::Uploaded("media-1".into()));
+    }
+    let ReceivedContent::Location(pin) = location else { panic!("{location:?}") };
+    assert_eq!((pin.latitude, pin.longitude, pin.name.as_deref()), (52.5, 13.4, Some("Berlin")));
+    let ReceivedContent::Contacts(cards) = contacts else { panic!("{contacts:?}") };
+    assert_eq!(cards[0].formatted_name, "Ada");
+    assert_eq!((cards[0].phones[0].number.as_str(), cards[0].phones[0].label.as_deref()), ("+1555", Some("CELL")));
+    assert_eq!(list_reply, ReceivedContent::Choice { id: "pizza".into(), title: Some("Pizza".into()) });
+    assert_eq!(button, ReceivedContent::TemplateButton { payload: Some("track".into()), text: Some("Track".into()) });
+    assert_eq!(reaction, ReceivedContent::Reaction { message_id: "wamid.sent".into(), emoji: None });
+}
