@@ -26,7 +26,7 @@
 //! send only when it cannot have been processed (a failed connection, a 429), and a timeout is
 //! returned to the caller, who cannot know whether the message went out.
 //!
-//! Everything provider-specific is in one module per provider (`wapio.rs`, `verloop.rs`).
+//! Everything provider-specific is in one module per provider (`wapio.rs`, `verloop/`).
 
 #![deny(missing_docs)]
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
