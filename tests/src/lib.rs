@@ -13,4 +13,6 @@ pub mod crate_readmes {
     pub mod woztell {}
     #[doc = include_str!("../../clients/runtime/README.md")]
     pub mod runtime {}
+    #[doc = include_str!("../../clients/messaging/README.md")]
+    pub mod messaging {}
 }

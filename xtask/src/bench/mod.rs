@@ -21,7 +21,7 @@ use crate::regen;
 /// The prefix of the result lines the benchmark binaries print.
 const RESULT_PREFIX: &str = "bench-result ";
 /// The benchmark targets of `tests/Cargo.toml`.
-const BENCHES: [&str; 3] = ["overhead", "webhook", "instructions"];
+const BENCHES: [&str; 4] = ["overhead", "webhook", "instructions", "messaging_instructions"];
 /// Warm regen runs; the median is reported.
 const WARM_RUNS: usize = 3;
 
