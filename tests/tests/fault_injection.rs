@@ -151,7 +151,7 @@ async fn a_thousand_sends_through_a_faulty_server() {
         }
     });
 
-    let config = Client::<AccountToken>::config()
+    let config = wapio::config()
         .with_base_url(format!("http://{address}"))
         .with_timeout(CLIENT_TIMEOUT)
         .with_retry_policy(wapio::RetryPolicy {

@@ -42,8 +42,7 @@ mod wapio_sandbox {
     use super::*;
 
     async fn client(sandbox: &wapio::sandbox::Sandbox, token: AccountToken) -> Client<AccountToken> {
-        Client::with_config(Client::<AccountToken>::config().with_base_url(sandbox.url()).with_max_retries(0), token)
-            .unwrap()
+        Client::with_config(wapio::config().with_base_url(sandbox.url()).with_max_retries(0), token).unwrap()
     }
 
     #[tokio::test]

@@ -151,8 +151,7 @@ async fn bearer_tokens_and_login_passwords_stay_out_of_the_logs() {
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"Success": false, "Message": "bad credentials"})))
         .mount(&server)
         .await;
-    let wapio_config =
-        wapio::Client::<wapio::AccountToken>::config().with_base_url(server.uri()).with_retry_policy(fast_retries(1));
+    let wapio_config = wapio::config().with_base_url(server.uri()).with_retry_policy(fast_retries(1));
     let wapio = wapio::Client::with_config(wapio_config, wapio::AccountToken::new(PAT).unwrap()).unwrap();
     let text = wapio::types::SendMessageRequest::text("hello").session_id("sess_1").to("15551234567").build();
 

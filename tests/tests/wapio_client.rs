@@ -15,15 +15,14 @@ const PAT: &str = "bps_pat_s3cr3t-account-token";
 const KEY: &str = "bps_sk_s3cr3t-session-key";
 
 fn client(server: &MockServer, max_retries: u32) -> Client<AccountToken> {
-    let config = Client::<AccountToken>::config()
-        .with_base_url(server.uri())
-        .with_max_retries(max_retries)
-        .with_retry_policy(wapio::RetryPolicy {
+    let config = wapio::config().with_base_url(server.uri()).with_max_retries(max_retries).with_retry_policy(
+        wapio::RetryPolicy {
             max_retries,
             base_delay: std::time::Duration::from_millis(1),
             max_delay: std::time::Duration::from_millis(5),
             ..wapio::RetryPolicy::default()
-        });
+        },
+    );
     Client::with_config(config, AccountToken::new(PAT).unwrap()).unwrap()
 }
 
@@ -276,8 +275,7 @@ async fn secrets_stay_out_of_debug_and_errors() {
     let api_error: wapio::Error = client.get_session("s1").send().await.unwrap_err();
 
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config =
-        Client::<AccountToken>::config().with_base_url(format!("http://127.0.0.1:{closed_port}")).with_max_retries(0);
+    let config = wapio::config().with_base_url(format!("http://127.0.0.1:{closed_port}")).with_max_retries(0);
     let offline = Client::with_config(config, AccountToken::new(PAT).unwrap()).unwrap();
     let transport_error: wapio::Error = offline.get_session("s1").send().await.unwrap_err();
     assert!(matches!(transport_error.kind(), wapio::ErrorKind::Transport(_)), "{transport_error:?}");

@@ -21,7 +21,6 @@ impl Authorize for StaticToken {
 
 const SEND: OperationSpec = OperationSpec {
     provider: "test",
-    provider_label: "test",
     id: "send",
     method: "POST",
     path: "/send",
@@ -33,7 +32,6 @@ const SEND: OperationSpec = OperationSpec {
 };
 const CREATE: OperationSpec = OperationSpec {
     provider: "test",
-    provider_label: "test",
     id: "create",
     method: "POST",
     path: "/send",

@@ -48,7 +48,7 @@
 //! ```
 //!
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
-//! (`verloop send_message: timed out after 30 s`), the cause in `source()`.
+//! (`verloop-partner send_message: timed out after 30 s`), the cause in `source()`.
 //!
 //! Operations come from the generated crate [`verloop_partner_api`] (regenerated from
 //! `specs/verloop-partner.yaml`); this crate adds the two token handles, the hand-written
@@ -78,9 +78,10 @@ pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
 pub use error::{ApiError, Error, ErrorKind};
 pub use media::MediaUpload;
 pub use verloop_partner_api::{ByteStream, Response, builder, operations, types};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 
 /// `Result` with this crate's [`Error`].

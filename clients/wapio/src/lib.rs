@@ -69,12 +69,13 @@ pub mod sandbox;
 pub use wapio_api_httpmock as mock;
 
 pub use auth::{AccountToken, Credential, SessionKey};
-pub use client::{Client, DEFAULT_BASE_URL};
+pub use client::{Client, DEFAULT_BASE_URL, config};
 pub use error::{ApiError, Error, ErrorKind, WapioErrorExt};
 pub use wapio_api::{Response, builder, operations, types};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 
 /// `Result` with this crate's [`Error`].

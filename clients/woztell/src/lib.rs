@@ -83,14 +83,18 @@ pub use woztell_api_httpmock as mock;
 
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 pub use woztell_api::{Response, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
 pub type Error = whatsapp_sdk_runtime::Error<types::ErrorResponse>;
+
+/// WOZTELL's error body with the response it came in.
+pub type ApiError = whatsapp_sdk_runtime::ApiError<types::ErrorResponse>;
 
 /// Why a WOZTELL operation failed.
 pub type ErrorKind = whatsapp_sdk_runtime::ErrorKind<types::ErrorResponse>;

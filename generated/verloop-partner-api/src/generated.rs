@@ -443,7 +443,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::std::string::String>,
     }
-    ///Error body: documented for the media upload route, assumed for every route (see components.responses).
+    ///Error body: documented for the media upload route, assumed for every route (see components.responses). Quirk: an expired or revoked token is answered with a short `error` and the explanation in `message` (`{"error": "unauthorized", "message": "token expired"}`, seen in traffic), so `message` is declared too and read first.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
@@ -452,6 +452,9 @@ pub mod types {
         ///What went wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
+        ///The explanation, when `error` is only a short reason (`unauthorized`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     ///A message that was refused.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6772,7 +6775,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "create_phone_number",
         method: "POST",
         path: "/whatsapp/create_number_for_waba",
@@ -6784,7 +6786,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "create_template",
         method: "POST",
         path: "/whatsapp/create_template",
@@ -6796,7 +6797,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "delete_phone_number",
         method: "DELETE",
         path: "/whatsapp/delete_phone_number",
@@ -6808,7 +6808,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "delete_template",
         method: "DELETE",
         path: "/whatsapp/delete_template",
@@ -6820,7 +6819,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_analytics",
         method: "GET",
         path: "/whatsapp/get_analytics",
@@ -6832,7 +6830,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_media",
         method: "GET",
         path: "/whatsapp/get_media",
@@ -6844,7 +6841,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_media_async",
         method: "GET",
         path: "/whatsapp/get_media_async",
@@ -6856,7 +6852,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_phone_number",
         method: "GET",
         path: "/whatsapp/get_phone_number",
@@ -6868,7 +6863,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_phone_token",
         method: "GET",
         path: "/whatsapp/get_phone_token",
@@ -6880,7 +6874,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_waba_business_account",
         method: "GET",
         path: "/whatsapp/get_waba_business_account",
@@ -6892,7 +6885,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_clients",
         method: "GET",
         path: "/whatsapp/list_clients",
@@ -6904,7 +6896,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_phone_numbers",
         method: "GET",
         path: "/whatsapp/list_waba_phone_numbers",
@@ -6916,7 +6907,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_templates",
         method: "GET",
         path: "/whatsapp/list_templates",
@@ -6928,7 +6918,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "login",
         method: "POST",
         path: "/auth",
@@ -6940,7 +6929,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "migrate_phone_number",
         method: "POST",
         path: "/whatsapp/migrate_number",
@@ -6952,7 +6940,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "register_phone_number",
         method: "POST",
         path: "/whatsapp/register_number",
@@ -6964,7 +6951,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "request_otp",
         method: "POST",
         path: "/whatsapp/request_otp",
@@ -6976,7 +6962,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "send_message",
         method: "POST",
         path: "/whatsapp/send_message",
@@ -6988,7 +6973,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "set_cart",
         method: "POST",
         path: "/whatsapp/set_cart",
@@ -7000,7 +6984,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "set_catalog",
         method: "POST",
         path: "/whatsapp/set_catalog",
@@ -7012,7 +6995,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "upload_media",
         method: "POST",
         path: "/whatsapp/upload_media",
@@ -7024,7 +7006,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "verify_otp",
         method: "POST",
         path: "/whatsapp/verify_otp",
@@ -7143,6 +7124,18 @@ impl Client {
     /// The runtime every operation runs through (credential, retries, decoding).
     pub fn runtime(&self) -> &::whatsapp_sdk_runtime::Runtime {
         &self.inner
+    }
+}
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorResponse {
+    fn code(&self) -> ::std::option::Option<&str> {
+        None
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| self.error.as_deref().filter(|text| !text.trim().is_empty()))
     }
 }
 /// Operations grouped by the credentials the spec says they accept.

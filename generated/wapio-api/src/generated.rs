@@ -4695,7 +4695,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "accept_group_invite",
         method: "POST",
         path: "/api/groups/invite/accept",
@@ -4707,7 +4706,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "add_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants",
@@ -4719,7 +4717,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "block_contact",
         method: "POST",
         path: "/api/contacts/{phone}/block",
@@ -4731,7 +4728,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "check_on_whatsapp",
         method: "GET",
         path: "/api/on-whatsapp/{phone}",
@@ -4743,7 +4739,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "connect_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/connect",
@@ -4755,7 +4750,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "create_group",
         method: "POST",
         path: "/api/groups",
@@ -4767,7 +4761,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "create_session",
         method: "POST",
         path: "/v1/whatsapp-sessions",
@@ -4779,7 +4772,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "delete_message",
         method: "DELETE",
         path: "/api/messages/{messageId}",
@@ -4791,7 +4783,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "delete_session",
         method: "DELETE",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -4803,7 +4794,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "demote_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants/demote",
@@ -4815,7 +4805,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "disconnect_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/disconnect",
@@ -4827,7 +4816,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "edit_message",
         method: "POST",
         path: "/api/messages/{messageId}/edit",
@@ -4839,7 +4827,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "edit_message_alias",
         method: "PUT",
         path: "/api/messages/{messageId}",
@@ -4851,7 +4838,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_contact",
         method: "GET",
         path: "/api/contacts/{phone}",
@@ -4863,7 +4849,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_contact_picture",
         method: "GET",
         path: "/api/contacts/{jid}/picture",
@@ -4875,7 +4860,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group",
         method: "GET",
         path: "/api/groups/{groupJid}",
@@ -4887,7 +4871,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_invite_info",
         method: "GET",
         path: "/api/groups/invite/{inviteCode}",
@@ -4899,7 +4882,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_invite_link",
         method: "GET",
         path: "/api/groups/{groupJid}/invite-link",
@@ -4911,7 +4893,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_metadata",
         method: "GET",
         path: "/api/groups/{groupJid}/metadata",
@@ -4923,7 +4904,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_picture",
         method: "GET",
         path: "/api/groups/{groupJid}/picture",
@@ -4935,7 +4915,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_message_info",
         method: "GET",
         path: "/api/messages/{messageId}/info",
@@ -4947,7 +4926,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -4959,7 +4937,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session_qr",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}/qrcode",
@@ -4971,7 +4948,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session_settings",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}/settings",
@@ -4983,7 +4959,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "leave_group",
         method: "POST",
         path: "/api/groups/{groupJid}/leave",
@@ -4995,7 +4970,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_contacts",
         method: "GET",
         path: "/api/contacts",
@@ -5007,7 +4981,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_group_participants",
         method: "GET",
         path: "/api/groups/{groupJid}/participants",
@@ -5019,7 +4992,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_groups",
         method: "GET",
         path: "/api/groups",
@@ -5031,7 +5003,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_message_logs",
         method: "GET",
         path: "/api/whatsapp-sessions/{sessionId}/message-logs",
@@ -5043,7 +5014,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_sessions",
         method: "GET",
         path: "/v1/whatsapp-sessions",
@@ -5055,7 +5025,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "mark_messages_read",
         method: "POST",
         path: "/api/messages/read",
@@ -5067,7 +5036,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "promote_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants/promote",
@@ -5079,7 +5047,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "regenerate_session_key",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/regenerate-key",
@@ -5091,7 +5058,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "remove_group_participants",
         method: "DELETE",
         path: "/api/groups/{groupJid}/participants",
@@ -5103,7 +5069,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "resend_message",
         method: "POST",
         path: "/api/messages/{messageId}/resend",
@@ -5115,7 +5080,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "restart_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/restart",
@@ -5127,7 +5091,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "send_message",
         method: "POST",
         path: "/api/send-message",
@@ -5141,7 +5104,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "send_presence_update",
         method: "POST",
         path: "/api/send-presence-update",
@@ -5153,7 +5115,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "unblock_contact",
         method: "POST",
         path: "/api/contacts/{phone}/unblock",
@@ -5165,7 +5126,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_group_settings",
         method: "PUT",
         path: "/api/groups/{groupJid}/settings",
@@ -5177,7 +5137,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_session",
         method: "PATCH",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -5189,7 +5148,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_session_settings",
         method: "PATCH",
         path: "/v1/whatsapp-sessions/{sessionId}/settings",
@@ -5201,7 +5159,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "upsert_contact",
         method: "PUT",
         path: "/api/contacts",
@@ -5346,6 +5303,18 @@ impl Client {
     /// The runtime every operation runs through (credential, retries, decoding).
     pub fn runtime(&self) -> &::whatsapp_sdk_runtime::Runtime {
         &self.inner
+    }
+}
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorEnvelope {
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.reason_code
+            .as_ref()
+            .map(|value| value.as_str())
+            .filter(|text| !text.trim().is_empty())
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref().filter(|text| !text.trim().is_empty())
     }
 }
 /// Operations grouped by the credentials the spec says they accept.

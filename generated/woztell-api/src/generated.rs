@@ -4145,7 +4145,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "create_flow",
         method: "PUT",
         path: "/create-flow",
@@ -4157,7 +4156,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "create_template",
         method: "PUT",
         path: "/whatsapp-message-template",
@@ -4169,7 +4167,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "delete_flow",
         method: "DELETE",
         path: "/flow",
@@ -4181,7 +4178,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "delete_template",
         method: "DELETE",
         path: "/whatsapp-message-template",
@@ -4193,7 +4189,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "deprecate_flow",
         method: "POST",
         path: "/deprecate-flow",
@@ -4205,7 +4200,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "edit_template",
         method: "PATCH",
         path: "/whatsapp-message-template",
@@ -4217,7 +4211,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_business_encryption",
         method: "GET",
         path: "/whatsapp-business-encryption",
@@ -4229,7 +4222,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_business_profile",
         method: "GET",
         path: "/whatsapp-business-profile",
@@ -4241,7 +4233,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_conversation_analytics",
         method: "GET",
         path: "/conversation-analytics",
@@ -4253,7 +4244,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_display_name_status",
         method: "GET",
         path: "/whatsapp-displayname-status",
@@ -4265,7 +4255,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_detail",
         method: "GET",
         path: "/flow-detail",
@@ -4277,7 +4266,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_preview",
         method: "GET",
         path: "/flow-preview",
@@ -4289,7 +4277,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_screen_payload",
         method: "GET",
         path: "/flow-screen-payload",
@@ -4301,7 +4288,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_waba_info",
         method: "GET",
         path: "/waba-info",
@@ -4313,7 +4299,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_catalogs",
         method: "GET",
         path: "/catalogs",
@@ -4325,7 +4310,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_flows",
         method: "GET",
         path: "/flow",
@@ -4337,7 +4321,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_products",
         method: "GET",
         path: "/products",
@@ -4349,7 +4332,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_templates",
         method: "GET",
         path: "/whatsapp-message-templates",
@@ -4361,7 +4343,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "publish_flow",
         method: "POST",
         path: "/publish-flow",
@@ -4373,7 +4354,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "set_business_encryption",
         method: "POST",
         path: "/whatsapp-business-encryption",
@@ -4385,7 +4365,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_business_profile",
         method: "PATCH",
         path: "/whatsapp-business-profile",
@@ -4397,7 +4376,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_flow_json",
         method: "PATCH",
         path: "/flow-json",
@@ -4409,7 +4387,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_flow_metadata",
         method: "PATCH",
         path: "/flow-metadata",
@@ -4421,7 +4398,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "upload_media",
         method: "PUT",
         path: "/media-id",
@@ -4517,6 +4493,26 @@ impl Client {
     /// The runtime every operation runs through (credential, retries, decoding).
     pub fn runtime(&self) -> &::whatsapp_sdk_runtime::Runtime {
         &self.inner
+    }
+}
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorResponse {
+    fn code(&self) -> ::std::option::Option<&str> {
+        None
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.err
+            .as_ref()
+            .and_then(::serde_json::Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| {
+                self
+                    .error
+                    .as_ref()
+                    .and_then(::serde_json::Value::as_str)
+                    .filter(|text| !text.trim().is_empty())
+            })
+            .or_else(|| self.message.as_deref().filter(|text| !text.trim().is_empty()))
     }
 }
 /// Operations grouped by the credentials the spec says they accept.
