@@ -62,12 +62,10 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
 
 /// One policy type serves all three clients: they share the runtime.
 fn fast_retries(max_retries: u32) -> woztell::RetryPolicy {
-    woztell::RetryPolicy {
-        max_retries,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..Default::default()
-    }
+    woztell::RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(2))
 }
 
 fn assert_no_secret(logs: &str) {

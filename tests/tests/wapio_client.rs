@@ -16,12 +16,10 @@ const KEY: &str = "bps_sk_s3cr3t-session-key";
 
 fn client(server: &MockServer, max_retries: u32) -> Client<AccountToken> {
     let config = wapio::config().with_base_url(server.uri()).with_max_retries(max_retries).with_retry_policy(
-        wapio::RetryPolicy {
-            max_retries,
-            base_delay: std::time::Duration::from_millis(1),
-            max_delay: std::time::Duration::from_millis(5),
-            ..wapio::RetryPolicy::default()
-        },
+        wapio::RetryPolicy::default()
+            .with_max_retries(max_retries)
+            .with_base_delay(std::time::Duration::from_millis(1))
+            .with_max_delay(std::time::Duration::from_millis(5)),
     );
     Client::with_config(config, AccountToken::new(PAT).unwrap()).unwrap()
 }
@@ -47,7 +45,7 @@ async fn sessions_stream_follows_next_cursor_through_three_pages() {
         mock.respond_with(ResponseTemplate::new(200).set_body_json(body)).expect(1).mount(&server).await;
     }
     let client = client(&server, 0);
-    let sessions: Vec<_> = client.sessions(None, Some(2)).try_collect().await.unwrap();
+    let sessions: Vec<_> = client.sessions(|list| list.limit(2)).try_collect().await.unwrap();
     let ids: Vec<_> = sessions.iter().map(|s| s.session_id.clone()).collect();
     assert_eq!(ids, ["s5", "s4", "s3", "s2", "s1"]);
     assert_eq!(sessions[2].status, SessionStatus::Pending);
@@ -62,7 +60,8 @@ async fn sessions_stream_passes_the_status_filter_and_surfaces_errors() {
         .mount(&server)
         .await;
     let client = client(&server, 0);
-    let result: Result<Vec<_>, _> = client.sessions(Some(SessionStatus::PendingDeletion), None).try_collect().await;
+    let result: Result<Vec<_>, _> =
+        client.sessions(|list| list.status(SessionStatus::PendingDeletion)).try_collect().await;
     let error = result.unwrap_err();
     assert_eq!(error.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
 }

@@ -680,7 +680,9 @@ fn operation_traits(
         quote! {
             #[doc = #doc]
             pub trait #ident {
-                /// The generated client the operations run on.
+                /// The generated client the operations run on. The client crate implements
+                /// it; a caller has no use for it (hidden from docs and completion).
+                #[doc(hidden)]
                 fn raw_client(&self) -> &super::Client;
                 #(#functions)*
             }

@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Follows `next_cursor` → `before_id` until the last page.
-    let sessions: Vec<_> = client.sessions(None, Some(50)).try_collect().await?;
+    let sessions: Vec<_> = client.sessions(|list| list.limit(50)).try_collect().await?;
     for session in &sessions {
         println!("{:<24} {:?}", session.session_id, session.status);
     }

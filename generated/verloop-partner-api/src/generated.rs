@@ -7146,7 +7146,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `phoneNumberToken` credentials.
     pub trait PhoneNumberTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Send WhatsApp messages
         ///
@@ -7171,7 +7173,9 @@ pub mod operations {
     }
     /// Operations that take no credential.
     pub trait PublicOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Exchange partner credentials for a System User token
         ///
@@ -7193,7 +7197,9 @@ pub mod operations {
     }
     /// Operations that accept the `systemUserToken` credentials.
     pub trait SystemUserTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Link a WABA phone number to a client
         ///

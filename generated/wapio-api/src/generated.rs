@@ -5325,7 +5325,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `accountToken` credentials.
     pub trait AccountTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List contacts
         ///
@@ -6432,7 +6434,9 @@ pub mod operations {
     }
     /// Operations that accept the `sessionKey` credentials.
     pub trait SessionKeyOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List contacts
         ///

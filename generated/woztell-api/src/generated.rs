@@ -4523,7 +4523,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `accessToken` credentials.
     pub trait AccessTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Upload media by URL to obtain a media ID
         ///
@@ -4747,7 +4749,9 @@ pub mod operations {
     }
     /// Operations that accept the `accessToken` + `signedContext` + `woztellPayload` credentials.
     pub trait AccessTokenSignedContextWoztellPayloadOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Get the display-name status of a phone number
         ///
@@ -4776,7 +4780,9 @@ pub mod operations {
     }
     /// Operations that accept the `signedContext` + `woztellPayload` credentials.
     pub trait SignedContextWoztellPayloadOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List the catalogs of the channel's WABA
         ///
