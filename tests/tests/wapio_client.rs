@@ -164,7 +164,7 @@ async fn session_key_client_calls_session_routes_with_its_key() {
         )
         .mount(&server)
         .await;
-    let config = Client::<SessionKey>::config().with_base_url(server.uri());
+    let config = wapio::config().with_base_url(server.uri());
     let client = Client::with_config(config, SessionKey::new(KEY).unwrap()).unwrap();
     // `client.create_session()` does not compile for `Client<SessionKey>` (see the doctest on
     // `wapio::Client`); the session routes do.

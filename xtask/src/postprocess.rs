@@ -42,8 +42,9 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
             && let Some((_, items)) = &mut module.content
         {
             remove_type_builders(items);
+            let single_values = single_value_enums(items);
             tolerant_enums(items);
-            construction::apply(items);
+            construction::apply(items, &single_values);
             error_bodies = error_bodies::impls(spec, items)?;
         }
     }
@@ -222,6 +223,21 @@ fn tolerant_enums(items: &mut Vec<Item>) {
         items.extend(tolerant_impls(ident, values, unknown));
     }
     drop_copy_from_containers(items, tolerant.keys().cloned().collect());
+}
+
+/// String enums that allow exactly one value (Verloop's `MessagingProduct`: `whatsapp`), with
+/// that value's variant: a field of such a type is filled in, not asked of the caller.
+fn single_value_enums(items: &[Item]) -> BTreeMap<syn::Ident, syn::Ident> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(item) => match string_enum_values(item)?.as_slice() {
+                [(variant, _)] => Some((item.ident.clone(), variant.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 fn self_ident(imp: &syn::ItemImpl) -> Option<&syn::Ident> {

@@ -3,18 +3,15 @@
 //!
 //! ```no_run
 //! use verloop_partner::prelude::*;
-//! use verloop_partner::types::{MessagingProduct, OutgoingMessage, SendMessageRequest, TextContent};
+//! use verloop_partner::types::{OutgoingMessage, SendMessageRequest, TextContent};
 //!
 //! # async fn run() -> verloop_partner::Result<()> {
 //! let management = Management::login("partner@example.com", "password").await?;
 //! let templates = management.list_templates().client_id("client-1").send().await?;
 //! let messaging = management.phone_token("client-1", "phone-1").await?;
-//! // Types are built with builders, union variants with constructors named after them.
-//! let message = OutgoingMessage::text()
-//!     .messaging_product(MessagingProduct::Whatsapp)
-//!     .to("15551234567")
-//!     .text(TextContent::builder().body("Hello"))
-//!     .build();
+//! // Types are built with builders, union variants with constructors named after them that
+//! // take the variant's content; `messaging_product` (always `whatsapp`) is filled in.
+//! let message = OutgoingMessage::text(TextContent::builder().body("Hello")).to("15551234567").build();
 //! messaging.send_message(SendMessageRequest::builder().messages(vec![message])).send().await?;
 //! # let _ = templates;
 //! # Ok(()) }
@@ -42,9 +39,9 @@
 //! A message without a required field does not compile either:
 //!
 //! ```compile_fail,E0277
-//! use verloop_partner::types::{MessagingProduct, OutgoingMessage};
-//! // A text message needs its `text`.
-//! let message = OutgoingMessage::text().messaging_product(MessagingProduct::Whatsapp).to("15551234567").build();
+//! use verloop_partner::types::{OutgoingMessage, TextContent};
+//! // A message needs its recipient: without `.to(…)`, there is no `build`.
+//! let message = OutgoingMessage::text(TextContent::builder().body("Hello")).build();
 //! ```
 //!
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause

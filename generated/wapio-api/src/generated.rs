@@ -13,7 +13,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct AcceptGroupInviteRequest {
         ///The code at the end of the invite link.
         pub invite_code: ::std::string::String,
@@ -42,7 +48,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactCard {
         ///The name shown on the card.
         #[serde(rename = "fullName")]
@@ -75,7 +87,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateGroupRequest {
         ///Phone numbers or JIDs of the initial members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -86,7 +104,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateSessionRequest {
         ///A name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -101,7 +125,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session: ::std::option::Option<Session>,
@@ -116,7 +146,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct EditMessageRequest {
         ///The replacement text.
         pub text: ::std::string::String,
@@ -125,7 +161,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ErrorEnvelope {
         ///Details by field name; for a validation error, each key is a request field and the value lists what is wrong with it (for example `{"to": ["Required"]}`). Other shapes appear in the collection, so values are arbitrary JSON.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -263,7 +305,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct GroupParticipantsRequest {
         ///Phone numbers or JIDs of the members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -305,7 +353,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct LocationPayload {
         ///Street address or description of the place.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -322,7 +376,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MarkMessagesReadRequest {
         ///JID of the chat the messages belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -334,7 +394,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageEvent {
         ///When the event happened.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -357,7 +423,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageInfo {
         ///When Wapio accepted the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -435,7 +507,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct OnWhatsAppResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exists: ::std::option::Option<Toggle>,
@@ -447,7 +525,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PollPayload {
         ///When true, voters may pick more than one answer.
         #[serde(
@@ -480,7 +564,13 @@ presence", so the standard WhatsApp presence values for online (`available`), of
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PresenceUpdateRequest {
         pub presence: PresenceType,
         ///The chat (phone number or JID) that should see the presence.
@@ -530,7 +620,13 @@ id; which one `msgId` holds is not settled by the collection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SendMessageAccepted {
         ///The recipient's resolved JID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -563,6 +659,8 @@ variables, kept verbatim.
 
 A plain text message.*/
         #[serde(rename = "text")]
+        ///
+        /// Built with [`SendMessageRequest::text`].
         #[non_exhaustive]
         Text {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -581,6 +679,8 @@ A plain text message.*/
 
 An image fetched from a public URL, optionally captioned and optionally view-once.*/
         #[serde(rename = "image")]
+        ///
+        /// Built with [`SendMessageRequest::image`].
         #[non_exhaustive]
         Image {
             ///Text shown under the image.
@@ -609,6 +709,8 @@ An image fetched from a public URL, optionally captioned and optionally view-onc
 
 A video fetched from a public URL, optionally captioned.*/
         #[serde(rename = "video")]
+        ///
+        /// Built with [`SendMessageRequest::video`].
         #[non_exhaustive]
         Video {
             ///Text shown under the video.
@@ -637,6 +739,8 @@ A video fetched from a public URL, optionally captioned.*/
 
 A document fetched from a public URL.*/
         #[serde(rename = "document")]
+        ///
+        /// Built with [`SendMessageRequest::document`].
         #[non_exhaustive]
         Document {
             ///Text shown with the document.
@@ -665,6 +769,8 @@ A document fetched from a public URL.*/
 
 An audio file fetched from a public URL.*/
         #[serde(rename = "audio")]
+        ///
+        /// Built with [`SendMessageRequest::audio`].
         #[non_exhaustive]
         Audio {
             ///Public URL of the audio file.
@@ -684,6 +790,8 @@ An audio file fetched from a public URL.*/
 
 A sticker fetched from a public URL.*/
         #[serde(rename = "sticker")]
+        ///
+        /// Built with [`SendMessageRequest::sticker`].
         #[non_exhaustive]
         Sticker {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -703,6 +811,8 @@ A sticker fetched from a public URL.*/
 
 A location pin.*/
         #[serde(rename = "location")]
+        ///
+        /// Built with [`SendMessageRequest::location`].
         #[non_exhaustive]
         Location {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -720,6 +830,8 @@ A location pin.*/
 
 One contact card.*/
         #[serde(rename = "contact")]
+        ///
+        /// Built with [`SendMessageRequest::contact`].
         #[non_exhaustive]
         Contact {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -737,6 +849,8 @@ One contact card.*/
 
 A poll with a question and answer options.*/
         #[serde(rename = "poll")]
+        ///
+        /// Built with [`SendMessageRequest::poll`].
         #[non_exhaustive]
         Poll {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -757,7 +871,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Session {
         ///The account that owns the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -791,7 +911,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionApiKey {
         ///When the key was issued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -810,7 +936,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionKeyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_api_key: ::std::option::Option<SessionApiKey>,
@@ -819,7 +951,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionList {
         ///The sessions on this page.
         pub data: ::std::vec::Vec<Session>,
@@ -835,7 +973,13 @@ left untyped (any JSON value).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionOperation {
         ///When the operation was queued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -872,7 +1016,13 @@ left untyped (any JSON value).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionQrCode {
         ///The QR code, either as an image data URI or as the raw string to encode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -886,7 +1036,13 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_protection: ::std::option::Option<Toggle>,
@@ -909,7 +1065,13 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionSettingsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_settings: ::std::option::Option<SessionSettings>,
@@ -954,7 +1116,13 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateSessionRequest {
         ///A new name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -969,7 +1137,13 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpsertContactRequest {
         ///The name to save.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1307,8 +1481,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     }
     #[::bon::bon]
     impl SendMessageRequest {
-        /// Builds a [`SendMessageRequest::Text`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Text`] taking its `text`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn text(
             ///The message text.
             #[builder(start_fn)]
@@ -1327,8 +1508,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Image`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Image`] taking its `image_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn image(
             ///Public URL of the image.
             #[builder(start_fn)]
@@ -1353,8 +1541,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 view_once,
             }
         }
-        /// Builds a [`SendMessageRequest::Video`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Video`] taking its `video_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn video(
             ///Public URL of the video.
             #[builder(start_fn)]
@@ -1379,8 +1574,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 view_once,
             }
         }
-        /// Builds a [`SendMessageRequest::Document`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Document`] taking its `document_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn document(
             ///Public URL of the document.
             #[builder(start_fn)]
@@ -1408,8 +1610,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Audio`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Audio`] taking its `audio_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn audio(
             ///Public URL of the audio file.
             #[builder(start_fn)]
@@ -1428,8 +1637,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Sticker`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Sticker`] taking its `sticker_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn sticker(
             ///Public URL of the sticker (WebP).
             #[builder(start_fn)]
@@ -1448,8 +1664,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Location`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Location`] taking its `location`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn location(
             #[builder(start_fn)]
             location: LocationPayload,
@@ -1467,8 +1690,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Contact`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Contact`] taking its `contact`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn contact(
             #[builder(start_fn)]
             contact: ContactCard,
@@ -1486,8 +1716,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Poll`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Poll`] taking its `poll`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn poll(
             #[builder(start_fn)]
             poll: PollPayload,

@@ -23,7 +23,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfile {
         ///Short "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -54,7 +60,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfileResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BusinessProfile>,
@@ -65,7 +77,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfileUpdate {
         ///New "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -79,6 +97,7 @@ pub mod types {
         ///New contact email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        #[builder(skip = MessagingProduct::Whatsapp)]
         pub messaging_product: MessagingProduct,
         ///URL of the new profile picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -100,7 +119,13 @@ by `get_business_profile` use `websites`, which is modelled.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessPublicKey {
         ///The public key in PEM format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,7 +142,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessPublicKeyListResponse {
         ///The business public key (one entry).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -130,7 +161,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Catalog {
         ///Catalog ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -143,7 +180,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CatalogListResponse {
         ///The catalogs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -158,7 +201,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationAnalytics {
         ///One entry per time bucket and breakdown combination.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -169,7 +218,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationAnalyticsResponse {
         #[serde(
             rename = "conversationAnalytics",
@@ -183,7 +238,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationDataPoint {
         ///Number of conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -235,7 +296,13 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateFlowRequest {
         pub data: NewFlow,
     }
@@ -243,7 +310,13 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateFlowResponse {
         ///ID of the new flow.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -257,7 +330,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateRequest {
         pub category: TemplateCategory,
         ///Components of the template.
@@ -274,7 +353,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateResponse {
         ///ID of the new template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -289,7 +374,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Cursors {
         ///Cursor of the page after this one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -304,7 +395,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DeleteTemplateRequest {
         ///Name of the template to delete.
         pub name: ::std::string::String,
@@ -318,7 +415,13 @@ fields are free strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DisplayNameStatus {
         ///Account mode, e.g. `LIVE`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,7 +452,13 @@ fields are free strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DisplayNameStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<DisplayNameStatus>,
@@ -362,7 +471,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct EditTemplateRequest {
         ///New components of that version.
         pub components: ::std::vec::Vec<TemplateComponent>,
@@ -388,7 +503,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ErrorResponse {
         ///Error detail (a message or an object), when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -407,7 +528,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowApplication {
         ///Application ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -423,7 +550,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowBusinessAccount {
         ///Billing currency of the WABA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -462,7 +595,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<FlowApplication>,
@@ -496,7 +635,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowIdRequest {
         ///ID of the flow.
         #[serde(rename = "flowId")]
@@ -506,7 +651,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowJson {
         /**Name of the flow.
 Quirk: the doc's table marks it required but its example leaves it out, so it is
@@ -555,7 +706,13 @@ API's doc.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowListResponse {
         ///The flows of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -570,7 +727,13 @@ API's doc.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowMetadataUpdate {
         ///New categories of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -589,7 +752,13 @@ for flows whose Flow JSON version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowPreview {
         /**When the preview URL stops working.
 Quirk: written like `2024-03-08T04:52:37+0000` (offset without a colon, not RFC 3339),
@@ -605,7 +774,13 @@ so it is a plain string rather than `date-time`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowPreviewResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowPreview>,
@@ -616,7 +791,13 @@ so it is a plain string rather than `date-time`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreen {
         /**The screen's data model.
 Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
@@ -636,7 +817,13 @@ Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreenPayload {
         /**Data model of the entry screen.
 Quirk: a JSON document encoded as a string, not an object.
@@ -658,7 +845,13 @@ Quirk: a JSON document encoded as a string, not an object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreenPayloadResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -680,7 +873,13 @@ Quirk: the doc only ever shows `DRAFT`; the states reached through `publish_flow
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowSummary {
         ///Screens of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -755,7 +954,13 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageTemplate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -790,7 +995,13 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct NewFlow {
         ///Categories of the flow; at least one.
         pub categories: ::std::vec::Vec<FlowCategory>,
@@ -809,7 +1020,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct OkResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -819,7 +1036,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Paging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<Cursors>,
@@ -840,7 +1063,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Product {
         ///Product ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -862,7 +1091,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ProductListResponse {
         ///The products.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -877,7 +1112,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SetBusinessPublicKeyRequest {
         ///2048-bit RSA public key in PEM format (`-----BEGIN PUBLIC KEY-----` …).
         #[serde(rename = "publicKey")]
@@ -887,7 +1128,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SuccessResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -899,7 +1146,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateButton {
         ///Number a `PHONE_NUMBER` button calls, in international format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -947,7 +1200,13 @@ examples use, kept in one flat object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponent {
         ///Buttons of a `BUTTONS` component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -967,7 +1226,13 @@ examples use, kept in one flat object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponentExample {
         ///Sample values for the body placeholders, one inner list per sample set.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1008,7 +1273,13 @@ defines more.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateLanguageStatus {
         ///Language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1020,7 +1291,13 @@ defines more.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateListResponse {
         ///The templates of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1049,7 +1326,13 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateQualityScore {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<TemplateQualityRating>,
@@ -1070,7 +1353,13 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateTranslation {
         ///Header, body, footer and buttons of this version.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1093,7 +1382,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateBusinessProfileRequest {
         ///WhatsApp phone number ID whose profile is updated.
         #[serde(rename = "phoneNumberId")]
@@ -1107,7 +1402,13 @@ here because the operation cannot work without it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowJsonRequest {
         pub data: FlowJson,
         ///ID of the flow to update.
@@ -1118,7 +1419,13 @@ here because the operation cannot work without it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowJsonResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -1138,7 +1445,13 @@ the server reads is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowMetadataRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowMetadataUpdate>,
@@ -1158,7 +1471,13 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UploadMediaRequest {
         ///WhatsApp phone number ID the media is uploaded for.
         #[serde(rename = "phoneNumberId")]
@@ -1172,7 +1491,13 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UploadMediaResponse {
         #[serde(
             rename = "fileType",
@@ -1194,7 +1519,13 @@ Quirk: this is the only response that wraps its payload in `result` instead of `
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaInfo {
         ///Whether the WABA was connected through embedded signup.
         #[serde(
@@ -1246,7 +1577,13 @@ Quirk: this is the only response that wraps its payload in `result` instead of `
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaInfoResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
