@@ -18,12 +18,14 @@
 //! ```
 //!
 //! Bodies (and path parameters) are arguments of the operation; query parameters are named
-//! setters, and `send` exists only once every required one is set:
+//! setters, and `send` compiles only once every required one is set. A missing one is named by
+//! the compiler: ``the member `Unset<id>` was not set, but this method requires it to be
+//! set``; add the setter it names (`.id(…)`).
 //!
-//! ```compile_fail,E0599
+//! ```compile_fail,E0277
 //! use verloop_partner::prelude::*;
 //! # async fn run(management: Management) -> verloop_partner::Result<()> {
-//! // `get_media` needs `client_id` and `id`: without `id`, there is no `send`.
+//! // `get_media` needs `client_id` and `id`: without `id`: does not compile.
 //! management.get_media().client_id("client-1").send().await?;
 //! # Ok(()) }
 //! ```
@@ -47,8 +49,8 @@
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
 //! (`verloop-partner send_message: timed out after 30 s`), the cause in `source()`.
 //!
-//! Operations come from the generated crate [`verloop_partner_api`] (regenerated from
-//! `specs/verloop-partner.yaml`); this crate adds the two token handles, the hand-written
+//! The [`operations`] and [`types`] are generated from `specs/verloop-partner.yaml` (crate
+//! `verloop-partner-api`, re-exported here: you never name it); this crate adds the two token handles, the hand-written
 //! multipart upload, and webhook verification.
 
 #![deny(missing_docs)]

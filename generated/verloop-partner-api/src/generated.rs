@@ -6103,13 +6103,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::LoginRequest,
     }
-    impl<'a, S: login_state::IsComplete> Login<'a, S> {
+    impl<'a, S: login_state::State> Login<'a, S> {
         ///Sends a `POST` request to `/auth`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::LoginResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: login_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6167,7 +6170,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreatePhoneNumberRequest,
     }
-    impl<'a, S: create_phone_number_state::IsComplete> CreatePhoneNumber<'a, S> {
+    impl<'a, S: create_phone_number_state::State> CreatePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_number_for_waba`
         pub fn send(
             self,
@@ -6176,7 +6179,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6235,7 +6241,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateTemplateRequest,
     }
-    impl<'a, S: create_template_state::IsComplete> CreateTemplate<'a, S> {
+    impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_template`
         pub fn send(
             self,
@@ -6244,7 +6250,10 @@ pub mod builder {
                 Response<types::CreateTemplateResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6306,7 +6315,7 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: delete_phone_number_state::IsComplete> DeletePhoneNumber<'a, S> {
+    impl<'a, S: delete_phone_number_state::State> DeletePhoneNumber<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_phone_number`
         pub fn send(
             self,
@@ -6315,7 +6324,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6387,7 +6399,7 @@ pub mod builder {
         #[builder(into)]
         name: ::std::string::String,
     }
-    impl<'a, S: delete_template_state::IsComplete> DeleteTemplate<'a, S> {
+    impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_template`
         pub fn send(
             self,
@@ -6396,7 +6408,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6466,7 +6481,7 @@ pub mod builder {
         #[builder(into)]
         field: ::std::string::String,
     }
-    impl<'a, S: get_analytics_state::IsComplete> GetAnalytics<'a, S> {
+    impl<'a, S: get_analytics_state::State> GetAnalytics<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_analytics`
         pub fn send(
             self,
@@ -6475,7 +6490,10 @@ pub mod builder {
                 Response<types::AnalyticsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_analytics_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6544,13 +6562,16 @@ pub mod builder {
         #[builder(into)]
         id: ::std::string::String,
     }
-    impl<'a, S: get_media_state::IsComplete> GetMedia<'a, S> {
+    impl<'a, S: get_media_state::State> GetMedia<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<ByteStream>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_media_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6618,7 +6639,7 @@ pub mod builder {
         #[builder(into)]
         id: ::std::string::String,
     }
-    impl<'a, S: get_media_async_state::IsComplete> GetMediaAsync<'a, S> {
+    impl<'a, S: get_media_async_state::State> GetMediaAsync<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media_async`
         pub fn send(
             self,
@@ -6627,7 +6648,10 @@ pub mod builder {
                 Response<types::MediaDownloadQueuedResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_media_async_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6697,7 +6721,7 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: get_phone_number_state::IsComplete> GetPhoneNumber<'a, S> {
+    impl<'a, S: get_phone_number_state::State> GetPhoneNumber<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_number`
         pub fn send(
             self,
@@ -6706,7 +6730,10 @@ pub mod builder {
                 Response<types::GetPhoneNumberResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6775,7 +6802,7 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: get_phone_token_state::IsComplete> GetPhoneToken<'a, S> {
+    impl<'a, S: get_phone_token_state::State> GetPhoneToken<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_token`
         pub fn send(
             self,
@@ -6784,7 +6811,10 @@ pub mod builder {
                 Response<types::PhoneTokenResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_phone_token_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6850,10 +6880,7 @@ pub mod builder {
         #[builder(into)]
         client_id: ::std::string::String,
     }
-    impl<
-        'a,
-        S: get_waba_business_account_state::IsComplete,
-    > GetWabaBusinessAccount<'a, S> {
+    impl<'a, S: get_waba_business_account_state::State> GetWabaBusinessAccount<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_waba_business_account`
         pub fn send(
             self,
@@ -6862,7 +6889,10 @@ pub mod builder {
                 Response<types::WabaBusinessAccount>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_waba_business_account_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6924,7 +6954,7 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_clients_state::IsComplete> ListClients<'a, S> {
+    impl<'a, S: list_clients_state::State> ListClients<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_clients`
         pub fn send(
             self,
@@ -6933,7 +6963,10 @@ pub mod builder {
                 Response<types::ListClientsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_clients_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6997,7 +7030,7 @@ pub mod builder {
         #[builder(into)]
         offset: Option<::std::string::String>,
     }
-    impl<'a, S: list_templates_state::IsComplete> ListTemplates<'a, S> {
+    impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_templates`
         pub fn send(
             self,
@@ -7006,7 +7039,10 @@ pub mod builder {
                 Response<types::ListTemplatesResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_templates_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7076,7 +7112,7 @@ pub mod builder {
         #[builder(into)]
         wabaid: ::std::string::String,
     }
-    impl<'a, S: list_phone_numbers_state::IsComplete> ListPhoneNumbers<'a, S> {
+    impl<'a, S: list_phone_numbers_state::State> ListPhoneNumbers<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_waba_phone_numbers`
         pub fn send(
             self,
@@ -7085,7 +7121,10 @@ pub mod builder {
                 Response<types::ListPhoneNumbersResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_phone_numbers_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7151,7 +7190,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::MigratePhoneNumberRequest,
     }
-    impl<'a, S: migrate_phone_number_state::IsComplete> MigratePhoneNumber<'a, S> {
+    impl<'a, S: migrate_phone_number_state::State> MigratePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/migrate_number`
         pub fn send(
             self,
@@ -7160,7 +7199,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: migrate_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7219,7 +7261,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::RegisterPhoneNumberRequest,
     }
-    impl<'a, S: register_phone_number_state::IsComplete> RegisterPhoneNumber<'a, S> {
+    impl<'a, S: register_phone_number_state::State> RegisterPhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/register_number`
         pub fn send(
             self,
@@ -7228,7 +7270,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: register_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7287,7 +7332,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::RequestOtpRequest,
     }
-    impl<'a, S: request_otp_state::IsComplete> RequestOtp<'a, S> {
+    impl<'a, S: request_otp_state::State> RequestOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/request_otp`
         pub fn send(
             self,
@@ -7296,7 +7341,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: request_otp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7355,7 +7403,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SendMessageRequest,
     }
-    impl<'a, S: send_message_state::IsComplete> SendMessage<'a, S> {
+    impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/whatsapp/send_message`
         pub fn send(
             self,
@@ -7364,7 +7412,10 @@ pub mod builder {
                 Response<types::SendMessageResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: send_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7423,7 +7474,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SetCartRequest,
     }
-    impl<'a, S: set_cart_state::IsComplete> SetCart<'a, S> {
+    impl<'a, S: set_cart_state::State> SetCart<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_cart`
         pub fn send(
             self,
@@ -7432,7 +7483,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: set_cart_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7491,7 +7545,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SetCatalogRequest,
     }
-    impl<'a, S: set_catalog_state::IsComplete> SetCatalog<'a, S> {
+    impl<'a, S: set_catalog_state::State> SetCatalog<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_catalog`
         pub fn send(
             self,
@@ -7500,7 +7554,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: set_catalog_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -7559,7 +7616,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::VerifyOtpRequest,
     }
-    impl<'a, S: verify_otp_state::IsComplete> VerifyOtp<'a, S> {
+    impl<'a, S: verify_otp_state::State> VerifyOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/verify_otp`
         pub fn send(
             self,
@@ -7568,7 +7625,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: verify_otp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client

@@ -1855,13 +1855,16 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_contacts_state::IsComplete> ListContacts<'a, S> {
+    impl<'a, S: list_contacts_state::State> ListContacts<'a, S> {
         ///Sends a `GET` request to `/api/contacts`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ContactList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_contacts_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1922,13 +1925,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::UpsertContactRequest,
     }
-    impl<'a, S: upsert_contact_state::IsComplete> UpsertContact<'a, S> {
+    impl<'a, S: upsert_contact_state::State> UpsertContact<'a, S> {
         ///Sends a `PUT` request to `/api/contacts`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: upsert_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1990,13 +1996,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         jid: ::std::string::String,
     }
-    impl<'a, S: get_contact_picture_state::IsComplete> GetContactPicture<'a, S> {
+    impl<'a, S: get_contact_picture_state::State> GetContactPicture<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{jid}/picture`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ProfilePicture>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_contact_picture_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2060,13 +2069,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: get_contact_state::IsComplete> GetContact<'a, S> {
+    impl<'a, S: get_contact_state::State> GetContact<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{phone}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Contact>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2129,13 +2141,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: block_contact_state::IsComplete> BlockContact<'a, S> {
+    impl<'a, S: block_contact_state::State> BlockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/block`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: block_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2199,13 +2214,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: unblock_contact_state::IsComplete> UnblockContact<'a, S> {
+    impl<'a, S: unblock_contact_state::State> UnblockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/unblock`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: unblock_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2266,13 +2284,16 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_groups_state::IsComplete> ListGroups<'a, S> {
+    impl<'a, S: list_groups_state::State> ListGroups<'a, S> {
         ///Sends a `GET` request to `/api/groups`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::GroupList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_groups_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2333,13 +2354,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateGroupRequest,
     }
-    impl<'a, S: create_group_state::IsComplete> CreateGroup<'a, S> {
+    impl<'a, S: create_group_state::State> CreateGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Group>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: create_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2401,13 +2425,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::AcceptGroupInviteRequest,
     }
-    impl<'a, S: accept_group_invite_state::IsComplete> AcceptGroupInvite<'a, S> {
+    impl<'a, S: accept_group_invite_state::State> AcceptGroupInvite<'a, S> {
         ///Sends a `POST` request to `/api/groups/invite/accept`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: accept_group_invite_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2469,7 +2496,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         invite_code: ::std::string::String,
     }
-    impl<'a, S: get_group_invite_info_state::IsComplete> GetGroupInviteInfo<'a, S> {
+    impl<'a, S: get_group_invite_info_state::State> GetGroupInviteInfo<'a, S> {
         ///Sends a `GET` request to `/api/groups/invite/{inviteCode}`
         pub fn send(
             self,
@@ -2478,7 +2505,10 @@ pub mod builder {
                 Response<types::GroupInviteInfo>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_invite_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2542,13 +2572,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_state::IsComplete> GetGroup<'a, S> {
+    impl<'a, S: get_group_state::State> GetGroup<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Group>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2611,7 +2644,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_invite_link_state::IsComplete> GetGroupInviteLink<'a, S> {
+    impl<'a, S: get_group_invite_link_state::State> GetGroupInviteLink<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/invite-link`
         pub fn send(
             self,
@@ -2620,7 +2653,10 @@ pub mod builder {
                 Response<types::GroupInviteLink>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_invite_link_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2684,13 +2720,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: leave_group_state::IsComplete> LeaveGroup<'a, S> {
+    impl<'a, S: leave_group_state::State> LeaveGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/leave`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: leave_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2754,13 +2793,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_metadata_state::IsComplete> GetGroupMetadata<'a, S> {
+    impl<'a, S: get_group_metadata_state::State> GetGroupMetadata<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/metadata`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::GroupMetadata>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_metadata_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2824,7 +2866,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: list_group_participants_state::IsComplete> ListGroupParticipants<'a, S> {
+    impl<'a, S: list_group_participants_state::State> ListGroupParticipants<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/participants`
         pub fn send(
             self,
@@ -2833,7 +2875,10 @@ pub mod builder {
                 Response<types::GroupParticipantList>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2900,13 +2945,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<'a, S: add_group_participants_state::IsComplete> AddGroupParticipants<'a, S> {
+    impl<'a, S: add_group_participants_state::State> AddGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: add_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2974,16 +3022,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<
-        'a,
-        S: remove_group_participants_state::IsComplete,
-    > RemoveGroupParticipants<'a, S> {
+    impl<'a, S: remove_group_participants_state::State> RemoveGroupParticipants<'a, S> {
         ///Sends a `DELETE` request to `/api/groups/{groupJid}/participants`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: remove_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3051,16 +3099,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<
-        'a,
-        S: demote_group_participants_state::IsComplete,
-    > DemoteGroupParticipants<'a, S> {
+    impl<'a, S: demote_group_participants_state::State> DemoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/demote`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: demote_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3130,14 +3178,17 @@ pub mod builder {
     }
     impl<
         'a,
-        S: promote_group_participants_state::IsComplete,
+        S: promote_group_participants_state::State,
     > PromoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/promote`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: promote_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3202,13 +3253,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_picture_state::IsComplete> GetGroupPicture<'a, S> {
+    impl<'a, S: get_group_picture_state::State> GetGroupPicture<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/picture`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ProfilePicture>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_picture_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3275,13 +3329,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupSettingsUpdate,
     }
-    impl<'a, S: update_group_settings_state::IsComplete> UpdateGroupSettings<'a, S> {
+    impl<'a, S: update_group_settings_state::State> UpdateGroupSettings<'a, S> {
         ///Sends a `PUT` request to `/api/groups/{groupJid}/settings`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_group_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3346,13 +3403,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::MarkMessagesReadRequest,
     }
-    impl<'a, S: mark_messages_read_state::IsComplete> MarkMessagesRead<'a, S> {
+    impl<'a, S: mark_messages_read_state::State> MarkMessagesRead<'a, S> {
         ///Sends a `POST` request to `/api/messages/read`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: mark_messages_read_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3417,13 +3477,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::EditMessageRequest,
     }
-    impl<'a, S: edit_message_alias_state::IsComplete> EditMessageAlias<'a, S> {
+    impl<'a, S: edit_message_alias_state::State> EditMessageAlias<'a, S> {
         ///Sends a `PUT` request to `/api/messages/{messageId}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_message_alias_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3488,13 +3551,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: delete_message_state::IsComplete> DeleteMessage<'a, S> {
+    impl<'a, S: delete_message_state::State> DeleteMessage<'a, S> {
         ///Sends a `DELETE` request to `/api/messages/{messageId}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3561,13 +3627,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::EditMessageRequest,
     }
-    impl<'a, S: edit_message_state::IsComplete> EditMessage<'a, S> {
+    impl<'a, S: edit_message_state::State> EditMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/edit`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3632,13 +3701,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: get_message_info_state::IsComplete> GetMessageInfo<'a, S> {
+    impl<'a, S: get_message_info_state::State> GetMessageInfo<'a, S> {
         ///Sends a `GET` request to `/api/messages/{messageId}/info`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::MessageInfo>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_message_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3702,13 +3774,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: resend_message_state::IsComplete> ResendMessage<'a, S> {
+    impl<'a, S: resend_message_state::State> ResendMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/resend`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: resend_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3772,7 +3847,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: check_on_whatsapp_state::IsComplete> CheckOnWhatsapp<'a, S> {
+    impl<'a, S: check_on_whatsapp_state::State> CheckOnWhatsapp<'a, S> {
         ///Sends a `GET` request to `/api/on-whatsapp/{phone}`
         pub fn send(
             self,
@@ -3781,7 +3856,10 @@ pub mod builder {
                 Response<types::OnWhatsAppResult>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: check_on_whatsapp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3848,7 +3926,7 @@ pub mod builder {
         #[builder(into)]
         idempotency_key: Option<::std::string::String>,
     }
-    impl<'a, S: send_message_state::IsComplete> SendMessage<'a, S> {
+    impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/api/send-message`
         pub fn send(
             self,
@@ -3857,7 +3935,10 @@ pub mod builder {
                 Response<types::SendMessageAccepted>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: send_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3928,13 +4009,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::PresenceUpdateRequest,
     }
-    impl<'a, S: send_presence_update_state::IsComplete> SendPresenceUpdate<'a, S> {
+    impl<'a, S: send_presence_update_state::State> SendPresenceUpdate<'a, S> {
         ///Sends a `POST` request to `/api/send-presence-update`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: send_presence_update_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3996,13 +4080,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: list_message_logs_state::IsComplete> ListMessageLogs<'a, S> {
+    impl<'a, S: list_message_logs_state::State> ListMessageLogs<'a, S> {
         ///Sends a `GET` request to `/api/whatsapp-sessions/{sessionId}/message-logs`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::MessageLogList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_message_logs_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4072,13 +4159,16 @@ pub mod builder {
         #[builder(into)]
         status: Option<types::SessionStatus>,
     }
-    impl<'a, S: list_sessions_state::IsComplete> ListSessions<'a, S> {
+    impl<'a, S: list_sessions_state::State> ListSessions<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::SessionList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_sessions_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4148,7 +4238,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateSessionRequest,
     }
-    impl<'a, S: create_session_state::IsComplete> CreateSession<'a, S> {
+    impl<'a, S: create_session_state::State> CreateSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions`
         pub fn send(
             self,
@@ -4157,7 +4247,10 @@ pub mod builder {
                 Response<types::CreateSessionResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4219,13 +4312,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_state::IsComplete> GetSession<'a, S> {
+    impl<'a, S: get_session_state::State> GetSession<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Session>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4289,7 +4385,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: delete_session_state::IsComplete> DeleteSession<'a, S> {
+    impl<'a, S: delete_session_state::State> DeleteSession<'a, S> {
         ///Sends a `DELETE` request to `/v1/whatsapp-sessions/{sessionId}`
         pub fn send(
             self,
@@ -4298,7 +4394,10 @@ pub mod builder {
                 Response<types::SessionOperation>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4365,13 +4464,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::UpdateSessionRequest,
     }
-    impl<'a, S: update_session_state::IsComplete> UpdateSession<'a, S> {
+    impl<'a, S: update_session_state::State> UpdateSession<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Session>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4436,13 +4538,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: connect_session_state::IsComplete> ConnectSession<'a, S> {
+    impl<'a, S: connect_session_state::State> ConnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/connect`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: connect_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4507,13 +4612,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: disconnect_session_state::IsComplete> DisconnectSession<'a, S> {
+    impl<'a, S: disconnect_session_state::State> DisconnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/disconnect`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: disconnect_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4577,13 +4685,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_qr_state::IsComplete> GetSessionQr<'a, S> {
+    impl<'a, S: get_session_qr_state::State> GetSessionQr<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/qrcode`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::SessionQrCode>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_qr_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4648,7 +4759,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: regenerate_session_key_state::IsComplete> RegenerateSessionKey<'a, S> {
+    impl<'a, S: regenerate_session_key_state::State> RegenerateSessionKey<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/regenerate-key`
         pub fn send(
             self,
@@ -4657,7 +4768,10 @@ pub mod builder {
                 Response<types::SessionKeyResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: regenerate_session_key_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4721,13 +4835,16 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: restart_session_state::IsComplete> RestartSession<'a, S> {
+    impl<'a, S: restart_session_state::State> RestartSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/restart`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: restart_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4791,7 +4908,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_settings_state::IsComplete> GetSessionSettings<'a, S> {
+    impl<'a, S: get_session_settings_state::State> GetSessionSettings<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/settings`
         pub fn send(
             self,
@@ -4800,7 +4917,10 @@ pub mod builder {
                 Response<types::SessionSettingsResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4867,7 +4987,7 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SessionSettings,
     }
-    impl<'a, S: update_session_settings_state::IsComplete> UpdateSessionSettings<'a, S> {
+    impl<'a, S: update_session_settings_state::State> UpdateSessionSettings<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}/settings`
         pub fn send(
             self,
@@ -4876,7 +4996,10 @@ pub mod builder {
                 Response<types::SessionSettingsResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_session_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client

@@ -2685,7 +2685,7 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_catalogs_state::IsComplete> ListCatalogs<'a, S> {
+    impl<'a, S: list_catalogs_state::State> ListCatalogs<'a, S> {
         ///Sends a `GET` request to `/catalogs`
         pub fn send(
             self,
@@ -2694,7 +2694,10 @@ pub mod builder {
                 Response<types::CatalogListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_catalogs_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2786,7 +2789,7 @@ array string like the other list filters of this API.*/
     }
     impl<
         'a,
-        S: get_conversation_analytics_state::IsComplete,
+        S: get_conversation_analytics_state::State,
     > GetConversationAnalytics<'a, S> {
         ///Sends a `GET` request to `/conversation-analytics`
         pub fn send(
@@ -2796,7 +2799,10 @@ array string like the other list filters of this API.*/
                 Response<types::ConversationAnalyticsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_conversation_analytics_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2877,7 +2883,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::CreateFlowRequest,
     }
-    impl<'a, S: create_flow_state::IsComplete> CreateFlow<'a, S> {
+    impl<'a, S: create_flow_state::State> CreateFlow<'a, S> {
         ///Sends a `PUT` request to `/create-flow`
         pub fn send(
             self,
@@ -2886,7 +2892,10 @@ array string like the other list filters of this API.*/
                 Response<types::CreateFlowResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2944,7 +2953,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: deprecate_flow_state::IsComplete> DeprecateFlow<'a, S> {
+    impl<'a, S: deprecate_flow_state::State> DeprecateFlow<'a, S> {
         ///Sends a `POST` request to `/deprecate-flow`
         pub fn send(
             self,
@@ -2953,7 +2962,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: deprecate_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3018,7 +3030,7 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         limit: i64,
     }
-    impl<'a, S: list_flows_state::IsComplete> ListFlows<'a, S> {
+    impl<'a, S: list_flows_state::State> ListFlows<'a, S> {
         ///Sends a `GET` request to `/flow`
         pub fn send(
             self,
@@ -3027,7 +3039,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_flows_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3093,7 +3108,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: delete_flow_state::IsComplete> DeleteFlow<'a, S> {
+    impl<'a, S: delete_flow_state::State> DeleteFlow<'a, S> {
         ///Sends a `DELETE` request to `/flow`
         pub fn send(
             self,
@@ -3102,7 +3117,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3161,7 +3179,7 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_detail_state::IsComplete> GetFlowDetail<'a, S> {
+    impl<'a, S: get_flow_detail_state::State> GetFlowDetail<'a, S> {
         ///Sends a `GET` request to `/flow-detail`
         pub fn send(
             self,
@@ -3170,7 +3188,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowDetailResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_detail_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3234,7 +3255,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UpdateFlowJsonRequest,
     }
-    impl<'a, S: update_flow_json_state::IsComplete> UpdateFlowJson<'a, S> {
+    impl<'a, S: update_flow_json_state::State> UpdateFlowJson<'a, S> {
         ///Sends a `PATCH` request to `/flow-json`
         pub fn send(
             self,
@@ -3243,7 +3264,10 @@ array string like the other list filters of this API.*/
                 Response<types::UpdateFlowJsonResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_flow_json_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3301,7 +3325,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UpdateFlowMetadataRequest,
     }
-    impl<'a, S: update_flow_metadata_state::IsComplete> UpdateFlowMetadata<'a, S> {
+    impl<'a, S: update_flow_metadata_state::State> UpdateFlowMetadata<'a, S> {
         ///Sends a `PATCH` request to `/flow-metadata`
         pub fn send(
             self,
@@ -3310,7 +3334,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_flow_metadata_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3369,7 +3396,7 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_preview_state::IsComplete> GetFlowPreview<'a, S> {
+    impl<'a, S: get_flow_preview_state::State> GetFlowPreview<'a, S> {
         ///Sends a `GET` request to `/flow-preview`
         pub fn send(
             self,
@@ -3378,7 +3405,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowPreviewResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_preview_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3443,7 +3473,7 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_screen_payload_state::IsComplete> GetFlowScreenPayload<'a, S> {
+    impl<'a, S: get_flow_screen_payload_state::State> GetFlowScreenPayload<'a, S> {
         ///Sends a `GET` request to `/flow-screen-payload`
         pub fn send(
             self,
@@ -3452,7 +3482,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowScreenPayloadResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_screen_payload_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3516,7 +3549,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UploadMediaRequest,
     }
-    impl<'a, S: upload_media_state::IsComplete> UploadMedia<'a, S> {
+    impl<'a, S: upload_media_state::State> UploadMedia<'a, S> {
         ///Sends a `PUT` request to `/media-id`
         pub fn send(
             self,
@@ -3525,7 +3558,10 @@ array string like the other list filters of this API.*/
                 Response<types::UploadMediaResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: upload_media_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3590,7 +3626,7 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         catalog_id: ::std::string::String,
     }
-    impl<'a, S: list_products_state::IsComplete> ListProducts<'a, S> {
+    impl<'a, S: list_products_state::State> ListProducts<'a, S> {
         ///Sends a `GET` request to `/products`
         pub fn send(
             self,
@@ -3599,7 +3635,10 @@ array string like the other list filters of this API.*/
                 Response<types::ProductListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_products_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3665,7 +3704,7 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: publish_flow_state::IsComplete> PublishFlow<'a, S> {
+    impl<'a, S: publish_flow_state::State> PublishFlow<'a, S> {
         ///Sends a `POST` request to `/publish-flow`
         pub fn send(
             self,
@@ -3674,7 +3713,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: publish_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3739,7 +3781,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         waba_id: Option<::std::string::String>,
     }
-    impl<'a, S: get_waba_info_state::IsComplete> GetWabaInfo<'a, S> {
+    impl<'a, S: get_waba_info_state::State> GetWabaInfo<'a, S> {
         ///Sends a `GET` request to `/waba-info`
         pub fn send(
             self,
@@ -3748,7 +3790,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::WabaInfoResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_waba_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3811,7 +3856,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: get_business_encryption_state::IsComplete> GetBusinessEncryption<'a, S> {
+    impl<'a, S: get_business_encryption_state::State> GetBusinessEncryption<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-encryption`
         pub fn send(
             self,
@@ -3820,7 +3865,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::BusinessPublicKeyListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_business_encryption_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3877,13 +3925,16 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::SetBusinessPublicKeyRequest,
     }
-    impl<'a, S: set_business_encryption_state::IsComplete> SetBusinessEncryption<'a, S> {
+    impl<'a, S: set_business_encryption_state::State> SetBusinessEncryption<'a, S> {
         ///Sends a `POST` request to `/whatsapp-business-encryption`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::OkResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: set_business_encryption_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3942,7 +3993,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         phone_number_id: ::std::string::String,
     }
-    impl<'a, S: get_business_profile_state::IsComplete> GetBusinessProfile<'a, S> {
+    impl<'a, S: get_business_profile_state::State> GetBusinessProfile<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-profile`
         pub fn send(
             self,
@@ -3951,7 +4002,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::BusinessProfileResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_business_profile_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4015,13 +4069,16 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::UpdateBusinessProfileRequest,
     }
-    impl<'a, S: update_business_profile_state::IsComplete> UpdateBusinessProfile<'a, S> {
+    impl<'a, S: update_business_profile_state::State> UpdateBusinessProfile<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-business-profile`
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::OkResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_business_profile_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4080,7 +4137,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         phone_number_id: ::std::string::String,
     }
-    impl<'a, S: get_display_name_status_state::IsComplete> GetDisplayNameStatus<'a, S> {
+    impl<'a, S: get_display_name_status_state::State> GetDisplayNameStatus<'a, S> {
         ///Sends a `GET` request to `/whatsapp-displayname-status`
         pub fn send(
             self,
@@ -4089,7 +4146,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::DisplayNameStatusResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_display_name_status_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4153,7 +4213,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::CreateTemplateRequest,
     }
-    impl<'a, S: create_template_state::IsComplete> CreateTemplate<'a, S> {
+    impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `PUT` request to `/whatsapp-message-template`
         pub fn send(
             self,
@@ -4162,7 +4222,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::CreateTemplateResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4220,7 +4283,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::DeleteTemplateRequest,
     }
-    impl<'a, S: delete_template_state::IsComplete> DeleteTemplate<'a, S> {
+    impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp-message-template`
         pub fn send(
             self,
@@ -4229,7 +4292,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4287,7 +4353,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::EditTemplateRequest,
     }
-    impl<'a, S: edit_template_state::IsComplete> EditTemplate<'a, S> {
+    impl<'a, S: edit_template_state::State> EditTemplate<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-message-template`
         pub fn send(
             self,
@@ -4296,7 +4362,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4394,7 +4463,7 @@ or `content`.*/
         #[builder(into)]
         waba_id: ::std::string::String,
     }
-    impl<'a, S: list_templates_state::IsComplete> ListTemplates<'a, S> {
+    impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp-message-templates`
         pub fn send(
             self,
@@ -4403,7 +4472,10 @@ or `content`.*/
                 Response<types::TemplateListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_templates_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
