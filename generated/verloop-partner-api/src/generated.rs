@@ -6105,6 +6105,9 @@ pub mod builder {
     }
     impl<'a, S: login_state::State> Login<'a, S> {
         ///Sends a `POST` request to `/auth`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6172,6 +6175,9 @@ pub mod builder {
     }
     impl<'a, S: create_phone_number_state::State> CreatePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_number_for_waba`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6243,6 +6249,9 @@ pub mod builder {
     }
     impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6317,6 +6326,9 @@ pub mod builder {
     }
     impl<'a, S: delete_phone_number_state::State> DeletePhoneNumber<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_phone_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6401,6 +6413,9 @@ pub mod builder {
     }
     impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6483,6 +6498,9 @@ pub mod builder {
     }
     impl<'a, S: get_analytics_state::State> GetAnalytics<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_analytics`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6564,6 +6582,9 @@ pub mod builder {
     }
     impl<'a, S: get_media_state::State> GetMedia<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6641,6 +6662,9 @@ pub mod builder {
     }
     impl<'a, S: get_media_async_state::State> GetMediaAsync<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media_async`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6723,6 +6747,9 @@ pub mod builder {
     }
     impl<'a, S: get_phone_number_state::State> GetPhoneNumber<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6804,6 +6831,9 @@ pub mod builder {
     }
     impl<'a, S: get_phone_token_state::State> GetPhoneToken<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_token`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6882,6 +6912,9 @@ pub mod builder {
     }
     impl<'a, S: get_waba_business_account_state::State> GetWabaBusinessAccount<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_waba_business_account`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6956,6 +6989,9 @@ pub mod builder {
     }
     impl<'a, S: list_clients_state::State> ListClients<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_clients`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7032,6 +7068,9 @@ pub mod builder {
     }
     impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_templates`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7114,6 +7153,9 @@ pub mod builder {
     }
     impl<'a, S: list_phone_numbers_state::State> ListPhoneNumbers<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_waba_phone_numbers`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7192,6 +7234,9 @@ pub mod builder {
     }
     impl<'a, S: migrate_phone_number_state::State> MigratePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/migrate_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7263,6 +7308,9 @@ pub mod builder {
     }
     impl<'a, S: register_phone_number_state::State> RegisterPhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/register_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7334,6 +7382,9 @@ pub mod builder {
     }
     impl<'a, S: request_otp_state::State> RequestOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/request_otp`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7405,6 +7456,9 @@ pub mod builder {
     }
     impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/whatsapp/send_message`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7476,6 +7530,9 @@ pub mod builder {
     }
     impl<'a, S: set_cart_state::State> SetCart<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_cart`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7547,6 +7604,9 @@ pub mod builder {
     }
     impl<'a, S: set_catalog_state::State> SetCatalog<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_catalog`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -7618,6 +7678,9 @@ pub mod builder {
     }
     impl<'a, S: verify_otp_state::State> VerifyOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/verify_otp`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<

@@ -1857,6 +1857,9 @@ pub mod builder {
     }
     impl<'a, S: list_contacts_state::State> ListContacts<'a, S> {
         ///Sends a `GET` request to `/api/contacts`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1927,6 +1930,9 @@ pub mod builder {
     }
     impl<'a, S: upsert_contact_state::State> UpsertContact<'a, S> {
         ///Sends a `PUT` request to `/api/contacts`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -1998,6 +2004,9 @@ pub mod builder {
     }
     impl<'a, S: get_contact_picture_state::State> GetContactPicture<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{jid}/picture`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2071,6 +2080,9 @@ pub mod builder {
     }
     impl<'a, S: get_contact_state::State> GetContact<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{phone}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2143,6 +2155,9 @@ pub mod builder {
     }
     impl<'a, S: block_contact_state::State> BlockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/block`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2216,6 +2231,9 @@ pub mod builder {
     }
     impl<'a, S: unblock_contact_state::State> UnblockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/unblock`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2286,6 +2304,9 @@ pub mod builder {
     }
     impl<'a, S: list_groups_state::State> ListGroups<'a, S> {
         ///Sends a `GET` request to `/api/groups`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2356,6 +2377,9 @@ pub mod builder {
     }
     impl<'a, S: create_group_state::State> CreateGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2427,6 +2451,9 @@ pub mod builder {
     }
     impl<'a, S: accept_group_invite_state::State> AcceptGroupInvite<'a, S> {
         ///Sends a `POST` request to `/api/groups/invite/accept`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2498,6 +2525,9 @@ pub mod builder {
     }
     impl<'a, S: get_group_invite_info_state::State> GetGroupInviteInfo<'a, S> {
         ///Sends a `GET` request to `/api/groups/invite/{inviteCode}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2574,6 +2604,9 @@ pub mod builder {
     }
     impl<'a, S: get_group_state::State> GetGroup<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2646,6 +2679,9 @@ pub mod builder {
     }
     impl<'a, S: get_group_invite_link_state::State> GetGroupInviteLink<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/invite-link`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2722,6 +2758,9 @@ pub mod builder {
     }
     impl<'a, S: leave_group_state::State> LeaveGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/leave`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2795,6 +2834,9 @@ pub mod builder {
     }
     impl<'a, S: get_group_metadata_state::State> GetGroupMetadata<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/metadata`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2868,6 +2910,9 @@ pub mod builder {
     }
     impl<'a, S: list_group_participants_state::State> ListGroupParticipants<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2947,6 +2992,9 @@ pub mod builder {
     }
     impl<'a, S: add_group_participants_state::State> AddGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3024,6 +3072,9 @@ pub mod builder {
     }
     impl<'a, S: remove_group_participants_state::State> RemoveGroupParticipants<'a, S> {
         ///Sends a `DELETE` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3101,6 +3152,9 @@ pub mod builder {
     }
     impl<'a, S: demote_group_participants_state::State> DemoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/demote`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3181,6 +3235,9 @@ pub mod builder {
         S: promote_group_participants_state::State,
     > PromoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/promote`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3255,6 +3312,9 @@ pub mod builder {
     }
     impl<'a, S: get_group_picture_state::State> GetGroupPicture<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/picture`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3331,6 +3391,9 @@ pub mod builder {
     }
     impl<'a, S: update_group_settings_state::State> UpdateGroupSettings<'a, S> {
         ///Sends a `PUT` request to `/api/groups/{groupJid}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3405,6 +3468,9 @@ pub mod builder {
     }
     impl<'a, S: mark_messages_read_state::State> MarkMessagesRead<'a, S> {
         ///Sends a `POST` request to `/api/messages/read`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3479,6 +3545,9 @@ pub mod builder {
     }
     impl<'a, S: edit_message_alias_state::State> EditMessageAlias<'a, S> {
         ///Sends a `PUT` request to `/api/messages/{messageId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3553,6 +3622,9 @@ pub mod builder {
     }
     impl<'a, S: delete_message_state::State> DeleteMessage<'a, S> {
         ///Sends a `DELETE` request to `/api/messages/{messageId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3629,6 +3701,9 @@ pub mod builder {
     }
     impl<'a, S: edit_message_state::State> EditMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/edit`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3703,6 +3778,9 @@ pub mod builder {
     }
     impl<'a, S: get_message_info_state::State> GetMessageInfo<'a, S> {
         ///Sends a `GET` request to `/api/messages/{messageId}/info`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3776,6 +3854,9 @@ pub mod builder {
     }
     impl<'a, S: resend_message_state::State> ResendMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/resend`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3849,6 +3930,9 @@ pub mod builder {
     }
     impl<'a, S: check_on_whatsapp_state::State> CheckOnWhatsapp<'a, S> {
         ///Sends a `GET` request to `/api/on-whatsapp/{phone}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3928,6 +4012,9 @@ pub mod builder {
     }
     impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/api/send-message`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4011,6 +4098,9 @@ pub mod builder {
     }
     impl<'a, S: send_presence_update_state::State> SendPresenceUpdate<'a, S> {
         ///Sends a `POST` request to `/api/send-presence-update`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4082,6 +4172,9 @@ pub mod builder {
     }
     impl<'a, S: list_message_logs_state::State> ListMessageLogs<'a, S> {
         ///Sends a `GET` request to `/api/whatsapp-sessions/{sessionId}/message-logs`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4161,6 +4254,9 @@ pub mod builder {
     }
     impl<'a, S: list_sessions_state::State> ListSessions<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4240,6 +4336,9 @@ pub mod builder {
     }
     impl<'a, S: create_session_state::State> CreateSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4314,6 +4413,9 @@ pub mod builder {
     }
     impl<'a, S: get_session_state::State> GetSession<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4387,6 +4489,9 @@ pub mod builder {
     }
     impl<'a, S: delete_session_state::State> DeleteSession<'a, S> {
         ///Sends a `DELETE` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4466,6 +4571,9 @@ pub mod builder {
     }
     impl<'a, S: update_session_state::State> UpdateSession<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4540,6 +4648,9 @@ pub mod builder {
     }
     impl<'a, S: connect_session_state::State> ConnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/connect`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4614,6 +4725,9 @@ pub mod builder {
     }
     impl<'a, S: disconnect_session_state::State> DisconnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/disconnect`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4687,6 +4801,9 @@ pub mod builder {
     }
     impl<'a, S: get_session_qr_state::State> GetSessionQr<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/qrcode`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4761,6 +4878,9 @@ pub mod builder {
     }
     impl<'a, S: regenerate_session_key_state::State> RegenerateSessionKey<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/regenerate-key`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4837,6 +4957,9 @@ pub mod builder {
     }
     impl<'a, S: restart_session_state::State> RestartSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/restart`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4910,6 +5033,9 @@ pub mod builder {
     }
     impl<'a, S: get_session_settings_state::State> GetSessionSettings<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4989,6 +5115,9 @@ pub mod builder {
     }
     impl<'a, S: update_session_settings_state::State> UpdateSessionSettings<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<

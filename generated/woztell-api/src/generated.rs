@@ -2687,6 +2687,9 @@ pub mod builder {
     }
     impl<'a, S: list_catalogs_state::State> ListCatalogs<'a, S> {
         ///Sends a `GET` request to `/catalogs`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2792,6 +2795,9 @@ array string like the other list filters of this API.*/
         S: get_conversation_analytics_state::State,
     > GetConversationAnalytics<'a, S> {
         ///Sends a `GET` request to `/conversation-analytics`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2885,6 +2891,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: create_flow_state::State> CreateFlow<'a, S> {
         ///Sends a `PUT` request to `/create-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2955,6 +2964,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: deprecate_flow_state::State> DeprecateFlow<'a, S> {
         ///Sends a `POST` request to `/deprecate-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3032,6 +3044,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: list_flows_state::State> ListFlows<'a, S> {
         ///Sends a `GET` request to `/flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3110,6 +3125,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: delete_flow_state::State> DeleteFlow<'a, S> {
         ///Sends a `DELETE` request to `/flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3181,6 +3199,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: get_flow_detail_state::State> GetFlowDetail<'a, S> {
         ///Sends a `GET` request to `/flow-detail`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3257,6 +3278,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: update_flow_json_state::State> UpdateFlowJson<'a, S> {
         ///Sends a `PATCH` request to `/flow-json`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3327,6 +3351,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: update_flow_metadata_state::State> UpdateFlowMetadata<'a, S> {
         ///Sends a `PATCH` request to `/flow-metadata`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3398,6 +3425,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: get_flow_preview_state::State> GetFlowPreview<'a, S> {
         ///Sends a `GET` request to `/flow-preview`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3475,6 +3505,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: get_flow_screen_payload_state::State> GetFlowScreenPayload<'a, S> {
         ///Sends a `GET` request to `/flow-screen-payload`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3551,6 +3584,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: upload_media_state::State> UploadMedia<'a, S> {
         ///Sends a `PUT` request to `/media-id`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3628,6 +3664,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: list_products_state::State> ListProducts<'a, S> {
         ///Sends a `GET` request to `/products`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3706,6 +3745,9 @@ array string like the other list filters of this API.*/
     }
     impl<'a, S: publish_flow_state::State> PublishFlow<'a, S> {
         ///Sends a `POST` request to `/publish-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3783,6 +3825,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: get_waba_info_state::State> GetWabaInfo<'a, S> {
         ///Sends a `GET` request to `/waba-info`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3858,6 +3903,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: get_business_encryption_state::State> GetBusinessEncryption<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-encryption`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3927,6 +3975,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: set_business_encryption_state::State> SetBusinessEncryption<'a, S> {
         ///Sends a `POST` request to `/whatsapp-business-encryption`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3995,6 +4046,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: get_business_profile_state::State> GetBusinessProfile<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-profile`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4071,6 +4125,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: update_business_profile_state::State> UpdateBusinessProfile<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-business-profile`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4139,6 +4196,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: get_display_name_status_state::State> GetDisplayNameStatus<'a, S> {
         ///Sends a `GET` request to `/whatsapp-displayname-status`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4215,6 +4275,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `PUT` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4285,6 +4348,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4355,6 +4421,9 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     }
     impl<'a, S: edit_template_state::State> EditTemplate<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4465,6 +4534,9 @@ or `content`.*/
     }
     impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp-message-templates`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<

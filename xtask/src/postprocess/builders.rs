@@ -177,6 +177,9 @@ fn rewrite(
         // naming the member (`the member `Unset<first>` was not set`), not "method not found".
         impl<#lifetime, S: #state::State> #name<#lifetime, S> {
             #(#send_docs)*
+            ///
+            /// Compiles once every required query and header value is set; a missing one is
+            /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
             pub fn send(self) -> impl ::std::future::Future<Output = #output> + #lifetime
             where
                 S: #state::IsComplete,
