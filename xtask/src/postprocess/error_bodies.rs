@@ -141,3 +141,66 @@ fn accessor(spec: &Spec, schema: &Value, fields: &syn::Fields, member: &str, at:
     };
     Ok(quote!(#read.filter(|text| !text.trim().is_empty())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(error_schema: Value) -> Spec {
+        let document = json!({
+            "paths": {"/a": {"get": {"responses": {
+                "200": {"description": "ok"},
+                "4XX": {"$ref": "#/components/responses/Failed"},
+            }}}},
+            "components": {
+                "responses": {"Failed": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Failure"}}}}},
+                "schemas": {"Failure": error_schema, "Code": {"type": "string", "enum": ["a", "b"]}},
+            },
+        });
+        Spec { file: "specs/demo.yaml".into(), document, operations: Vec::new() }
+    }
+
+    fn types() -> Vec<Item> {
+        vec![parse_quote! {
+            pub struct Failure {
+                pub code: ::std::option::Option<Code>,
+                #[serde(rename = "Message")]
+                pub message: ::std::string::String,
+                pub detail: ::std::option::Option<::serde_json::Value>,
+                pub count: i64,
+            }
+        }]
+    }
+
+    fn properties() -> Value {
+        json!({"code": {"$ref": "#/components/schemas/Code"}, "Message": {"type": "string"}, "detail": {}, "count": {"type": "integer"}})
+    }
+
+    #[test]
+    fn reads_the_named_members_by_their_rust_type() {
+        let schema = json!({"type": "object", "x-error-code": "code", "x-error-message": ["detail", "Message"], "properties": properties()});
+        let items = impls(&spec(schema), &types()).unwrap();
+        let text = quote!(#(#items)*).to_string();
+        assert!(text.contains("ErrorBody for types :: Failure"), "{text}");
+        assert!(text.contains("self . code . as_ref () . map (| value | value . as_str ())"), "{text}");
+        assert!(text.contains("self . detail . as_ref () . and_then (:: serde_json :: Value :: as_str)"), "{text}");
+        assert!(text.contains("or_else (| | Some (self . message . as_str ())"), "{text}");
+    }
+
+    #[test]
+    fn an_error_schema_must_name_its_message_as_a_string_property() {
+        let missing = json!({"type": "object", "properties": properties()});
+        let error = impls(&spec(missing), &types()).unwrap_err();
+        assert!(
+            error.contains("specs/demo.yaml#/components/schemas/Failure") && error.contains("x-error-message"),
+            "{error}"
+        );
+        let not_text = json!({"type": "object", "x-error-message": "count", "properties": properties()});
+        let error = impls(&spec(not_text), &types()).unwrap_err();
+        assert!(error.contains("`count`") && error.contains("not a string property"), "{error}");
+        let absent = json!({"type": "object", "x-error-message": "nope", "properties": properties()});
+        let error = impls(&spec(absent), &types()).unwrap_err();
+        assert!(error.contains("`nope`") && error.contains("not a property"), "{error}");
+    }
+}
