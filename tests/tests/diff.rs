@@ -115,6 +115,7 @@ fn enum_values_added_are_tolerated_and_removed_ones_break() {
     assert_eq!(severity(&report, ChangeKind::EnumValueRemoved, "SessionStatus"), Breaking);
     assert_eq!(severity(&report, ChangeKind::EnumValueAdded, "SessionStatus"), NonBreaking);
     assert_eq!(severity(&report, ChangeKind::EnumValueAdded, "query.order"), NonBreaking, "inline parameter enum");
+    assert_eq!(severity(&report, ChangeKind::EnumValueAdded, "Channel"), Breaking, "a one-value enum is filled in");
     assert_eq!(severity(&report, ChangeKind::TypeChanged, "Session.kind"), Breaking, "a string becomes an enum");
     let removed = report.changes.iter().find(|c| c.kind == ChangeKind::EnumValueRemoved).unwrap();
     assert_eq!(removed.detail, "`deleted`");

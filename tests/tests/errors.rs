@@ -76,7 +76,7 @@ async fn a_timeout_names_the_operation_and_the_limit() {
         .await;
     let client = verloop(config(server.uri()).with_timeout(Duration::from_millis(300)));
     let error = client.send_message(verloop_body()).send().await.unwrap_err();
-    assert_eq!(error.to_string(), "verloop send_message: timed out after 300 ms");
+    assert_eq!(error.to_string(), "verloop-partner send_message: timed out after 300 ms");
     assert!(error.is_timeout() && !error.is_connect(), "{error:?}");
     assert_eq!((error.provider(), error.operation()), (Some("verloop-partner"), Some("send_message")));
     // A keyless POST may have been processed: a timeout of it is not retried.
@@ -138,7 +138,7 @@ async fn an_untrusted_certificate_fails_the_tls_handshake() {
     let client = verloop(config(server.url()));
     let error = client.send_message(verloop_body()).send().await.unwrap_err();
     let message = error.to_string();
-    assert!(message.starts_with("verloop send_message: TLS handshake failed: "), "{message}");
+    assert!(message.starts_with("verloop-partner send_message: TLS handshake failed: "), "{message}");
     assert!(message.contains("certificate"), "the cause names the certificate: {message}");
     assert!(error.is_connect(), "{error:?}");
     assert_no_secret(&everything_shown(&error));
@@ -217,7 +217,7 @@ async fn each_documented_error_body_is_summarised() {
     assert_eq!(error.message(), Some("Session not found"));
 
     let error = verloop(config(server.uri())).send_message(verloop_body()).send().await.unwrap_err();
-    assert_eq!(error.to_string(), "verloop send_message: HTTP 400 phone number is not registered");
+    assert_eq!(error.to_string(), "verloop-partner send_message: HTTP 400 phone number is not registered");
     assert_eq!(error.body().and_then(|body| body.error.as_deref()), Some("phone number is not registered"));
 
     let error = woztell(config(server.uri())).list_templates().waba_id("w").first(1).send().await.unwrap_err();

@@ -151,15 +151,13 @@ async fn a_thousand_sends_through_a_faulty_server() {
         }
     });
 
-    let config = Client::<AccountToken>::config()
-        .with_base_url(format!("http://{address}"))
-        .with_timeout(CLIENT_TIMEOUT)
-        .with_retry_policy(wapio::RetryPolicy {
-            max_retries: MAX_RETRIES,
-            base_delay: Duration::from_millis(2),
-            max_delay: Duration::from_millis(20),
-            ..wapio::RetryPolicy::default()
-        });
+    let config =
+        wapio::config().with_base_url(format!("http://{address}")).with_timeout(CLIENT_TIMEOUT).with_retry_policy(
+            wapio::RetryPolicy::default()
+                .with_max_retries(MAX_RETRIES)
+                .with_base_delay(Duration::from_millis(2))
+                .with_max_delay(Duration::from_millis(20)),
+        );
     let client = Client::with_config(config, AccountToken::new("bps_pat_fault").unwrap()).unwrap();
 
     let outcomes: Vec<Result<(), wapio::Error>> = futures::stream::iter(0..SENDS)

@@ -77,7 +77,6 @@ enum Outcome {
 /// on which operation it is, and nothing is retried.
 static OPERATION: OperationSpec = OperationSpec {
     provider: "fuzz",
-    provider_label: "fuzz",
     id: "decode",
     method: "POST",
     path: "/{status}",
@@ -119,6 +118,22 @@ static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
     Harness { tokio, server, http, runtime: Runtime::new(NoCredential, &config) }
 });
 
+/// A response type decoded as an operation's error body (the spec's error schemas get their
+/// `ErrorBody` from the generator; these name no message).
+#[derive(Debug, serde::Deserialize)]
+#[serde(transparent)]
+struct AsErrorBody<T>(T);
+
+impl<T> whatsapp_sdk_runtime::ErrorBody for AsErrorBody<T> {
+    fn code(&self) -> Option<&str> {
+        None
+    }
+
+    fn message(&self) -> Option<&str> {
+        None
+    }
+}
+
 /// Decodes as the generated code does: the response goes through `Runtime::respond`, a success
 /// status classified as `Reply::Success` into `T`, an error status as `Reply::Error` into the
 /// error body type. Display, Debug and re-serialization run too, since a caller will do all three.
@@ -126,7 +141,7 @@ fn decode<T: DeserializeOwned + Serialize + Debug>(status: u16, body: Vec<u8>) -
     let harness = &*HARNESS;
     let request = harness.http.post(format!("{}/{status}", harness.server.uri())).body(body).build().unwrap();
     let reply = |status: u16| if (200..300).contains(&status) { Reply::Success } else { Reply::Error };
-    let result = harness.tokio.block_on(harness.runtime.respond::<T, T, _, _>(
+    let result = harness.tokio.block_on(harness.runtime.respond::<T, AsErrorBody<T>, _, _>(
         &harness.http,
         &OPERATION,
         move || Ok(request),

@@ -32,7 +32,7 @@ fn wapio_send_message_answers_202_with_the_mocked_acceptance() {
         then.accepted(&accepted);
     });
 
-    let config = Client::<AccountToken>::config().with_base_url(server.base_url()).with_max_retries(0);
+    let config = wapio::config().with_base_url(server.base_url()).with_max_retries(0);
     let client = Client::with_config(config, AccountToken::new("bps_pat_mock").unwrap()).unwrap();
     let answer = runtime().block_on(client.send_message(request.clone()).send()).expect("the mock answers");
 
@@ -54,7 +54,7 @@ fn wapio_mock_with_another_body_is_not_hit() {
         then.accepted(&typed(json!({"msgId": "wamid.mocked"})));
     });
 
-    let config = Client::<AccountToken>::config().with_base_url(server.base_url()).with_max_retries(0);
+    let config = wapio::config().with_base_url(server.base_url()).with_max_retries(0);
     let client = Client::with_config(config, AccountToken::new("bps_pat_mock").unwrap()).unwrap();
     let result = runtime().block_on(client.send_message(text("something else")).send());
 

@@ -42,8 +42,7 @@ mod wapio_sandbox {
     use super::*;
 
     async fn client(sandbox: &wapio::sandbox::Sandbox, token: AccountToken) -> Client<AccountToken> {
-        Client::with_config(Client::<AccountToken>::config().with_base_url(sandbox.url()).with_max_retries(0), token)
-            .unwrap()
+        Client::with_config(wapio::config().with_base_url(sandbox.url()).with_max_retries(0), token).unwrap()
     }
 
     #[tokio::test]
@@ -127,12 +126,8 @@ mod verloop_sandbox {
         let config = verloop_partner::config().with_base_url(sandbox.url()).with_max_retries(0);
         let management = Management::login_with_config(config, "partner@example.com", "secret").await.unwrap();
         let messaging = management.phone_token("client-1", "phone-1").await.unwrap();
-        use verloop_partner::types::{MessagingProduct, OutgoingMessage, SendMessageRequest, TextContent};
-        let message = OutgoingMessage::text()
-            .messaging_product(MessagingProduct::Whatsapp)
-            .to("15551234567")
-            .text(TextContent::builder().body("Hello"))
-            .build();
+        use verloop_partner::types::{OutgoingMessage, SendMessageRequest, TextContent};
+        let message = OutgoingMessage::text(TextContent::builder().body("Hello")).to("15551234567").build();
         let sent = messaging.send_message(SendMessageRequest::builder().messages(vec![message])).send().await;
         assert!(sent.is_ok(), "{sent:?}");
     }

@@ -62,12 +62,10 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
 
 /// One policy type serves all three clients: they share the runtime.
 fn fast_retries(max_retries: u32) -> woztell::RetryPolicy {
-    woztell::RetryPolicy {
-        max_retries,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(2),
-        ..Default::default()
-    }
+    woztell::RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(2))
 }
 
 fn assert_no_secret(logs: &str) {
@@ -151,8 +149,7 @@ async fn bearer_tokens_and_login_passwords_stay_out_of_the_logs() {
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"Success": false, "Message": "bad credentials"})))
         .mount(&server)
         .await;
-    let wapio_config =
-        wapio::Client::<wapio::AccountToken>::config().with_base_url(server.uri()).with_retry_policy(fast_retries(1));
+    let wapio_config = wapio::config().with_base_url(server.uri()).with_retry_policy(fast_retries(1));
     let wapio = wapio::Client::with_config(wapio_config, wapio::AccountToken::new(PAT).unwrap()).unwrap();
     let text = wapio::types::SendMessageRequest::text("hello").session_id("sess_1").to("15551234567").build();
 

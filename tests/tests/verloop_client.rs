@@ -213,12 +213,10 @@ async fn errors_decode_and_hold_no_secret() {
 #[tokio::test]
 async fn send_message_is_not_retried_once_it_may_have_reached_the_server() {
     let retrying = |base_url: String| {
-        let policy = verloop_partner::RetryPolicy {
-            max_retries: 3,
-            base_delay: std::time::Duration::from_millis(1),
-            max_delay: std::time::Duration::from_millis(2),
-            ..Default::default()
-        };
+        let policy = verloop_partner::RetryPolicy::default()
+            .with_max_retries(3)
+            .with_base_delay(std::time::Duration::from_millis(1))
+            .with_max_delay(std::time::Duration::from_millis(2));
         let config = verloop_partner::config().with_base_url(base_url).with_retry_policy(policy);
         Messaging::with_config(config, PhoneNumberToken::new(PHONE_TOKEN).unwrap()).unwrap()
     };

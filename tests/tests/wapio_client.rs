@@ -15,15 +15,12 @@ const PAT: &str = "bps_pat_s3cr3t-account-token";
 const KEY: &str = "bps_sk_s3cr3t-session-key";
 
 fn client(server: &MockServer, max_retries: u32) -> Client<AccountToken> {
-    let config = Client::<AccountToken>::config()
-        .with_base_url(server.uri())
-        .with_max_retries(max_retries)
-        .with_retry_policy(wapio::RetryPolicy {
-            max_retries,
-            base_delay: std::time::Duration::from_millis(1),
-            max_delay: std::time::Duration::from_millis(5),
-            ..wapio::RetryPolicy::default()
-        });
+    let config = wapio::config().with_base_url(server.uri()).with_max_retries(max_retries).with_retry_policy(
+        wapio::RetryPolicy::default()
+            .with_max_retries(max_retries)
+            .with_base_delay(std::time::Duration::from_millis(1))
+            .with_max_delay(std::time::Duration::from_millis(5)),
+    );
     Client::with_config(config, AccountToken::new(PAT).unwrap()).unwrap()
 }
 
@@ -48,7 +45,7 @@ async fn sessions_stream_follows_next_cursor_through_three_pages() {
         mock.respond_with(ResponseTemplate::new(200).set_body_json(body)).expect(1).mount(&server).await;
     }
     let client = client(&server, 0);
-    let sessions: Vec<_> = client.sessions(None, Some(2)).try_collect().await.unwrap();
+    let sessions: Vec<_> = client.sessions(|list| list.limit(2)).try_collect().await.unwrap();
     let ids: Vec<_> = sessions.iter().map(|s| s.session_id.clone()).collect();
     assert_eq!(ids, ["s5", "s4", "s3", "s2", "s1"]);
     assert_eq!(sessions[2].status, SessionStatus::Pending);
@@ -63,7 +60,8 @@ async fn sessions_stream_passes_the_status_filter_and_surfaces_errors() {
         .mount(&server)
         .await;
     let client = client(&server, 0);
-    let result: Result<Vec<_>, _> = client.sessions(Some(SessionStatus::PendingDeletion), None).try_collect().await;
+    let result: Result<Vec<_>, _> =
+        client.sessions(|list| list.status(SessionStatus::PendingDeletion)).try_collect().await;
     let error = result.unwrap_err();
     assert_eq!(error.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
 }
@@ -166,7 +164,7 @@ async fn session_key_client_calls_session_routes_with_its_key() {
         )
         .mount(&server)
         .await;
-    let config = Client::<SessionKey>::config().with_base_url(server.uri());
+    let config = wapio::config().with_base_url(server.uri());
     let client = Client::with_config(config, SessionKey::new(KEY).unwrap()).unwrap();
     // `client.create_session()` does not compile for `Client<SessionKey>` (see the doctest on
     // `wapio::Client`); the session routes do.
@@ -276,8 +274,7 @@ async fn secrets_stay_out_of_debug_and_errors() {
     let api_error: wapio::Error = client.get_session("s1").send().await.unwrap_err();
 
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config =
-        Client::<AccountToken>::config().with_base_url(format!("http://127.0.0.1:{closed_port}")).with_max_retries(0);
+    let config = wapio::config().with_base_url(format!("http://127.0.0.1:{closed_port}")).with_max_retries(0);
     let offline = Client::with_config(config, AccountToken::new(PAT).unwrap()).unwrap();
     let transport_error: wapio::Error = offline.get_session("s1").send().await.unwrap_err();
     assert!(matches!(transport_error.kind(), wapio::ErrorKind::Transport(_)), "{transport_error:?}");

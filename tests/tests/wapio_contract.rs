@@ -63,7 +63,7 @@ fn client_for(server: &MockServer) -> wapio::Client<AccountToken> {
 }
 
 fn client_at(base_url: &str) -> wapio::Client<AccountToken> {
-    let config = wapio::Client::<AccountToken>::config().with_base_url(base_url).with_max_retries(0);
+    let config = wapio::config().with_base_url(base_url).with_max_retries(0);
     wapio::Client::with_config(config, AccountToken::new(TOKEN).expect("a valid PAT")).expect("a client")
 }
 
@@ -478,7 +478,7 @@ async fn prism_accepts_every_collection_request() {
 #[tokio::test]
 async fn every_operation_answers_its_documented_example_in_the_sandbox() {
     let sandbox = wapio::sandbox::start().await.expect("the sandbox starts");
-    let config = wapio::Client::<AccountToken>::config().with_base_url(sandbox.url()).with_max_retries(0);
+    let config = wapio::config().with_base_url(sandbox.url()).with_max_retries(0);
     let client = wapio::Client::with_config(config, AccountToken::new(TOKEN).unwrap()).unwrap();
     let table: Value = serde_json::from_str(wapio_api::SANDBOX_ROUTES).unwrap();
     let mut covered = BTreeSet::new();

@@ -26,6 +26,7 @@ use crate::spec::{Operation, Spec};
 
 mod builders;
 mod construction;
+mod error_bodies;
 mod requests;
 
 use builders::BuilderShape;
@@ -34,14 +35,17 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
     RemoveApiVersionHeader.visit_file_mut(&mut file);
     requests::HeaderMaps.visit_file_mut(&mut file);
     requests::query_in_url(&mut file);
+    let mut error_bodies = Vec::new();
     for item in &mut file.items {
         if let Item::Mod(module) = item
             && module.ident == "types"
             && let Some((_, items)) = &mut module.content
         {
             remove_type_builders(items);
+            let single_values = single_value_enums(items);
             tolerant_enums(items);
-            construction::apply(items);
+            construction::apply(items, &single_values);
+            error_bodies = error_bodies::impls(spec, items)?;
         }
     }
     let methods = client_methods(&file);
@@ -55,6 +59,7 @@ pub fn apply(mut file: syn::File, spec: &Spec) -> Result<syn::File, String> {
     runtime_types(&mut file);
     remove_inherent_operations(&mut file, &methods);
     file.items.extend(runtime_items(spec));
+    file.items.extend(error_bodies);
     file.items.extend(operation_traits(spec, &methods, &shapes)?);
     export_traits_in_prelude(&mut file);
     Ok(file)
@@ -66,12 +71,10 @@ fn remove_hooks_assertion(file: &mut syn::File) {
     file.items.retain(|item| !matches!(item, Item::Const(_)) || !quote!(#item).to_string().contains("ClientHooks"));
 }
 
-/// The provider's name (the spec's file stem, as in `xtask/providers.toml`) and its short
-/// label in error messages (up to the first `-`: `verloop-partner` → `verloop`).
-fn provider_names(spec: &Spec) -> (String, String) {
-    let name = spec.file.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default().to_string();
-    let label = name.split('-').next().unwrap_or_default().to_string();
-    (name, label)
+/// The provider's name: the spec's file stem, as in `xtask/providers.toml` and the client
+/// crate's name (`verloop-partner`). Errors, drift events and tracing all show it.
+fn provider_name(spec: &Spec) -> String {
+    spec.file.file_stem().and_then(|stem| stem.to_str()).unwrap_or_default().to_string()
 }
 
 /// Each operation's position in `OPERATIONS` (sorted by id).
@@ -220,6 +223,21 @@ fn tolerant_enums(items: &mut Vec<Item>) {
         items.extend(tolerant_impls(ident, values, unknown));
     }
     drop_copy_from_containers(items, tolerant.keys().cloned().collect());
+}
+
+/// String enums that allow exactly one value (Verloop's `MessagingProduct`: `whatsapp`), with
+/// that value's variant: a field of such a type is filled in, not asked of the caller.
+fn single_value_enums(items: &[Item]) -> BTreeMap<syn::Ident, syn::Ident> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(item) => match string_enum_values(item)?.as_slice() {
+                [(variant, _)] => Some((item.ident.clone(), variant.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 fn self_ident(imp: &syn::ItemImpl) -> Option<&syn::Ident> {
@@ -514,7 +532,7 @@ fn export_traits_in_prelude(file: &mut syn::File) {
 /// The operation table the runtime reads (credentials, idempotency key, retries, error
 /// messages) and a lookup by id.
 fn runtime_items(spec: &Spec) -> Vec<Item> {
-    let (provider, label) = provider_names(spec);
+    let provider = provider_name(spec);
     let mut operations: Vec<&Operation> = spec.operations.iter().collect();
     operations.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     let count = operations.len();
@@ -551,7 +569,6 @@ fn runtime_items(spec: &Spec) -> Vec<Item> {
         quote! {
             ::whatsapp_sdk_runtime::OperationSpec {
                 provider: #provider,
-                provider_label: #label,
                 id: #id,
                 method: #method,
                 path: #path,
@@ -679,7 +696,9 @@ fn operation_traits(
         quote! {
             #[doc = #doc]
             pub trait #ident {
-                /// The generated client the operations run on.
+                /// The generated client the operations run on. The client crate implements
+                /// it; a caller has no use for it (hidden from docs and completion).
+                #[doc(hidden)]
                 fn raw_client(&self) -> &super::Client;
                 #(#functions)*
             }

@@ -213,7 +213,8 @@ impl<'s> Reader<'s> {
         let schema = self.resolve(&self.document()["components"]["schemas"][&name]);
         let properties = schema["properties"].as_object().cloned().unwrap_or_default();
         let is_string = |key: &str| properties.get(key).is_some_and(|p| self.resolve(p)["type"] == "string");
-        let message_field = ["message", "error"]
+        // `error` first: Verloop documents `{"error": …}` and declares `message` only as seen in traffic.
+        let message_field = ["error", "message"]
             .into_iter()
             .find(|key| is_string(key))
             .map(String::from)

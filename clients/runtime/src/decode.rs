@@ -7,10 +7,9 @@ use futures::TryStreamExt;
 use progenitor_client::ByteStream;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ErrorKind, InvalidResponse, RawResponse, summarize};
+use crate::error::{ApiError, ErrorBody, ErrorKind, InvalidResponse, RawResponse, summarize};
 use crate::redirect::RedirectError;
 use crate::transport::TransportError;
 use crate::{Drift, DriftKind, Error, OperationSpec, Response, Runtime, redact};
@@ -42,7 +41,7 @@ impl Runtime {
     ) -> Result<Response<T>, Error<E>>
     where
         T: DeserializeOwned,
-        E: DeserializeOwned + Serialize,
+        E: DeserializeOwned + ErrorBody,
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
@@ -71,7 +70,7 @@ impl Runtime {
         reply: C,
     ) -> Result<Response<ByteStream>, Error<E>>
     where
-        E: DeserializeOwned + Serialize,
+        E: DeserializeOwned + ErrorBody,
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
@@ -123,7 +122,7 @@ impl Runtime {
     ) -> Result<Response<T>, Error<E>>
     where
         T: DeserializeOwned,
-        E: DeserializeOwned + Serialize,
+        E: DeserializeOwned + ErrorBody,
     {
         let tracking = self.drift_detection();
         let members = tracking && self.sample_members(operation);

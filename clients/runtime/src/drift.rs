@@ -38,7 +38,9 @@ pub struct Drift {
     pub path: String,
     /// The spec component, when known (an enum's schema name).
     pub schema: Option<&'static str>,
-    /// For an unknown member its JSON type, for an enum value the value (at most 64
+    /// For an unknown member its type as a JSON Schema `type` names it, ready to paste into a
+    /// spec: `null`, `boolean`, `integer` (a number without a fraction or exponent), `number`
+    /// (any other), `string`, `array` or `object`. For an enum value the value (at most 64
     /// characters), for a status the number, for a content type the type received. `None` when
     /// it could be a secret (the member's name looks secret, or it equals a credential).
     pub value: Option<String>,
@@ -264,6 +266,8 @@ fn pointer(path: &serde_ignored::Path<'_>) -> String {
     }
 }
 
+/// The JSON Schema `type` of a value (the vocabulary of [`Drift::value`]: `integer` is kept apart
+/// from `number` because a spec tells them apart).
 fn json_type(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",

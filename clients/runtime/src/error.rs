@@ -4,15 +4,13 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
-use serde::Serialize;
-
 use crate::redirect::RedirectError;
 use crate::retry::retry_after;
 use crate::transport::TransportError;
 use crate::{ConfigError, CredentialError, Drift, OperationSpec};
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 
 /// What went wrong calling a provider. `E` is the provider's documented error body.
 ///
@@ -279,7 +277,7 @@ impl InvalidResponse {
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(operation) = self.inner.operation {
-            write!(f, "{} {}: ", operation.provider_label, operation.id)?;
+            write!(f, "{} {}: ", operation.provider, operation.id)?;
         }
         match self.kind() {
             ErrorKind::Api(api) => {
@@ -372,21 +370,33 @@ impl<E> From<CredentialError> for Error<E> {
     }
 }
 
-/// `code: message` from a documented error body, for `Display`: the first string member named
-/// like a code and the first named like a message (top level, or inside an `error` object).
-pub(crate) fn summarize<E: Serialize>(body: &E) -> String {
-    let Ok(value) = serde_json::to_value(body) else { return String::new() };
-    let pick = |names: &[&str]| -> Option<String> {
-        let scopes = [Some(&value), value.get("error")];
-        scopes.into_iter().flatten().find_map(|scope| {
-            names.iter().find_map(|name| match scope.get(name)? {
-                serde_json::Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
-                _ => None,
-            })
-        })
-    };
-    let code = pick(&["reason_code", "code", "error_code", "type"]);
-    let message = pick(&["message", "error", "detail", "description", "error_description"]);
+/// What a provider's documented error body says, for `Display`: its machine-readable code and
+/// its human-readable message, read from the members the spec names (`x-error-code`,
+/// `x-error-message` on the error schema). `cargo xtask regen` implements it for every documented
+/// error schema; a caller reads the body's typed fields instead.
+pub trait ErrorBody {
+    /// The provider's code for the failure (`validation_error`), when the body carries one.
+    fn code(&self) -> Option<&str>;
+    /// The provider's human-readable message (`Session not found`), when the body carries one.
+    fn message(&self) -> Option<&str>;
+}
+
+/// An error body the spec does not describe: it names no code or message.
+impl ErrorBody for serde_json::Value {
+    fn code(&self) -> Option<&str> {
+        None
+    }
+
+    fn message(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// `code: message` from a documented error body, for `Display`, on one line.
+pub(crate) fn summarize<E: ErrorBody>(body: &E) -> String {
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let code = body.code().map(one_line).filter(|code| !code.is_empty());
+    let message = body.message().map(one_line).filter(|message| !message.is_empty());
     match (code, message) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(text), None) | (None, Some(text)) => text,

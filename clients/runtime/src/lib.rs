@@ -34,7 +34,7 @@ pub use auth::{Authorize, CredentialError, NoCredential};
 pub use config::{Config, ConfigError};
 pub use decode::Reply;
 pub use drift::{Drift, DriftKind};
-pub use error::{ApiError, Error, ErrorKind, InvalidResponse, RawResponse};
+pub use error::{ApiError, Error, ErrorBody, ErrorKind, InvalidResponse, RawResponse};
 pub use meta::ResponseMeta;
 pub use operation::OperationSpec;
 pub use query::QueryWriter;

@@ -4,10 +4,9 @@ use reqwest::header::HeaderName;
 /// table of these (`OPERATIONS`), and a lookup by id (`operation`), written by `cargo xtask regen`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationSpec {
-    /// The provider, as `xtask/providers.toml` names it (`verloop-partner`).
+    /// The provider, as `xtask/providers.toml` and the client crate name it (`verloop-partner`):
+    /// the name errors, drift events and tracing show.
     pub provider: &'static str,
-    /// The provider's short name in error messages (`verloop`).
-    pub provider_label: &'static str,
     /// The spec's `operationId`.
     pub id: &'static str,
     /// HTTP method, upper case.
@@ -58,7 +57,6 @@ mod tests {
 
     const A: OperationSpec = OperationSpec {
         provider: "test",
-        provider_label: "test",
         id: "a_op",
         method: "GET",
         path: "/a",
@@ -70,7 +68,6 @@ mod tests {
     };
     const B: OperationSpec = OperationSpec {
         provider: "test",
-        provider_label: "test",
         id: "b_op",
         method: "POST",
         path: "/b",

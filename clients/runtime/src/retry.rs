@@ -9,7 +9,19 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// carry an idempotency key. Others are retried only when the request cannot have been
 /// processed: the connection could not be established, or the server answered 429 (refused
 /// before processing).
+///
+/// Built from the default and adjusted with `with_*`, like [`Config`](crate::Config), so a
+/// setting added later breaks no caller:
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = whatsapp_sdk_runtime::RetryPolicy::default()
+///     .with_max_retries(5)
+///     .with_base_delay(Duration::from_millis(50));
+/// assert_eq!(policy.max_retries, 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying.
     pub max_retries: u32,
@@ -44,6 +56,30 @@ pub(crate) enum Outcome<'a> {
 }
 
 impl RetryPolicy {
+    /// Retries after the first attempt; 0 disables retrying.
+    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// Backoff base: attempt `n` waits a random time up to `base_delay * 2^(n-1)`.
+    pub fn with_base_delay(mut self, base_delay: Duration) -> Self {
+        self.base_delay = base_delay;
+        self
+    }
+
+    /// Upper bound of the backoff before jitter.
+    pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
+        self.max_delay = max_delay;
+        self
+    }
+
+    /// A `Retry-After` longer than this is not waited for: the response is returned.
+    pub fn with_max_retry_after(mut self, max_retry_after: Duration) -> Self {
+        self.max_retry_after = max_retry_after;
+        self
+    }
+
     /// The wait before retry number `retry` (1-based), or `None` to stop.
     pub(crate) fn next_delay(&self, retry: u32, safe_to_repeat: bool, outcome: Outcome<'_>) -> Option<Duration> {
         if retry > self.max_retries {

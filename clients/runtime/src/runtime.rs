@@ -107,6 +107,7 @@ impl Runtime {
         // The path template, never the URL: a URL may carry a credential in its query.
         let span = tracing::debug_span!(
             "http_request",
+            provider = operation.map(|op| op.provider),
             operation = operation.map(|op| op.id),
             method = %request.method(),
             path = operation.map(|op| op.path),

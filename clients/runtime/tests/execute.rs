@@ -21,7 +21,6 @@ impl Authorize for StaticToken {
 
 const SEND: OperationSpec = OperationSpec {
     provider: "test",
-    provider_label: "test",
     id: "send",
     method: "POST",
     path: "/send",
@@ -33,7 +32,6 @@ const SEND: OperationSpec = OperationSpec {
 };
 const CREATE: OperationSpec = OperationSpec {
     provider: "test",
-    provider_label: "test",
     id: "create",
     method: "POST",
     path: "/send",
@@ -46,12 +44,10 @@ const CREATE: OperationSpec = OperationSpec {
 const READ: OperationSpec = OperationSpec { id: "read", method: "GET", ..CREATE };
 
 fn runtime(max_retries: u32) -> Runtime {
-    let policy = RetryPolicy {
-        max_retries,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        ..RetryPolicy::default()
-    };
+    let policy = RetryPolicy::default()
+        .with_max_retries(max_retries)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(5));
     Runtime::new(StaticToken, &Config::new("http://127.0.0.1").with_retry_policy(policy))
 }
 

@@ -19,7 +19,6 @@ use whatsapp_sdk_runtime::{Config, Error, NoCredential, OperationSpec, Reply, Ru
 
 const GET: OperationSpec = OperationSpec {
     provider: "test",
-    provider_label: "test",
     id: "get_status",
     method: "GET",
     path: "/status",

@@ -10,7 +10,7 @@
 
 use verloop_partner::prelude::*;
 use verloop_partner::types::{
-    MessagingProduct, OutgoingMessage, SendMessageRequest, TemplateContent, TemplateLanguage, TemplateMessageComponent,
+    OutgoingMessage, SendMessageRequest, TemplateContent, TemplateLanguage, TemplateMessageComponent,
     TemplateMessageComponentType, TemplateParameter,
 };
 
@@ -45,11 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .name("order_update")
         .language(TemplateLanguage::builder().code("en_US"))
         .components(vec![body.build()]);
-    let greeting = OutgoingMessage::template()
-        .messaging_product(MessagingProduct::Whatsapp)
-        .to(env("VERLOOP_TO", "15551234567"))
-        .template(template)
-        .build();
+    let greeting = OutgoingMessage::template(template).to(env("VERLOOP_TO", "15551234567")).build();
     let sent =
         messaging.send_message(SendMessageRequest::builder().messages(vec![greeting])).send().await?.into_inner();
     for accepted in &sent.success_messages {

@@ -2,7 +2,7 @@
 
 use crate::types::ErrorResponse;
 
-/// What can go wrong calling Verloop; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the documented [`ErrorResponse`].
+/// What can go wrong calling Verloop; [`ErrorKind::Api`](crate::ErrorKind::Api) carries the documented [`ErrorResponse`].
 pub type Error = whatsapp_sdk_runtime::Error<ErrorResponse>;
 
 /// Verloop's error body with the response it came in.

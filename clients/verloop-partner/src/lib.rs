@@ -3,30 +3,29 @@
 //!
 //! ```no_run
 //! use verloop_partner::prelude::*;
-//! use verloop_partner::types::{MessagingProduct, OutgoingMessage, SendMessageRequest, TextContent};
+//! use verloop_partner::types::{OutgoingMessage, SendMessageRequest, TextContent};
 //!
 //! # async fn run() -> verloop_partner::Result<()> {
 //! let management = Management::login("partner@example.com", "password").await?;
 //! let templates = management.list_templates().client_id("client-1").send().await?;
 //! let messaging = management.phone_token("client-1", "phone-1").await?;
-//! // Types are built with builders, union variants with constructors named after them.
-//! let message = OutgoingMessage::text()
-//!     .messaging_product(MessagingProduct::Whatsapp)
-//!     .to("15551234567")
-//!     .text(TextContent::builder().body("Hello"))
-//!     .build();
+//! // Types are built with builders, union variants with constructors named after them that
+//! // take the variant's content; `messaging_product` (always `whatsapp`) is filled in.
+//! let message = OutgoingMessage::text(TextContent::builder().body("Hello")).to("15551234567").build();
 //! messaging.send_message(SendMessageRequest::builder().messages(vec![message])).send().await?;
 //! # let _ = templates;
 //! # Ok(()) }
 //! ```
 //!
 //! Bodies (and path parameters) are arguments of the operation; query parameters are named
-//! setters, and `send` exists only once every required one is set:
+//! setters, and `send` compiles only once every required one is set. A missing one is named by
+//! the compiler: ``the member `Unset<id>` was not set, but this method requires it to be
+//! set``; add the setter it names (`.id(…)`).
 //!
-//! ```compile_fail,E0599
+//! ```compile_fail,E0277
 //! use verloop_partner::prelude::*;
 //! # async fn run(management: Management) -> verloop_partner::Result<()> {
-//! // `get_media` needs `client_id` and `id`: without `id`, there is no `send`.
+//! // `get_media` needs `client_id` and `id`: without `id`: does not compile.
 //! management.get_media().client_id("client-1").send().await?;
 //! # Ok(()) }
 //! ```
@@ -42,16 +41,16 @@
 //! A message without a required field does not compile either:
 //!
 //! ```compile_fail,E0277
-//! use verloop_partner::types::{MessagingProduct, OutgoingMessage};
-//! // A text message needs its `text`.
-//! let message = OutgoingMessage::text().messaging_product(MessagingProduct::Whatsapp).to("15551234567").build();
+//! use verloop_partner::types::{OutgoingMessage, TextContent};
+//! // A message needs its recipient: without `.to(…)`, there is no `build`.
+//! let message = OutgoingMessage::text(TextContent::builder().body("Hello")).build();
 //! ```
 //!
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
-//! (`verloop send_message: timed out after 30 s`), the cause in `source()`.
+//! (`verloop-partner send_message: timed out after 30 s`), the cause in `source()`.
 //!
-//! Operations come from the generated crate [`verloop_partner_api`] (regenerated from
-//! `specs/verloop-partner.yaml`); this crate adds the two token handles, the hand-written
+//! The [`operations`] and [`types`] are generated from `specs/verloop-partner.yaml` (crate
+//! `verloop-partner-api`, re-exported here: you never name it); this crate adds the two token handles, the hand-written
 //! multipart upload, and webhook verification.
 
 #![deny(missing_docs)]
@@ -78,9 +77,10 @@ pub use client::{DEFAULT_BASE_URL, Management, Messaging, config};
 pub use error::{ApiError, Error, ErrorKind};
 pub use media::MediaUpload;
 pub use verloop_partner_api::{ByteStream, Response, builder, operations, types};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 
 /// `Result` with this crate's [`Error`].

@@ -59,12 +59,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 async fn connect() -> Result<(Client, Option<wapio::sandbox::Sandbox>), Box<dyn std::error::Error>> {
     if let Ok(token) = std::env::var("WAPIO_TOKEN") {
         let base_url = std::env::var("WAPIO_BASE_URL").unwrap_or_else(|_| wapio::DEFAULT_BASE_URL.into());
-        let client =
-            Client::with_config(Client::<AccountToken>::config().with_base_url(base_url), AccountToken::new(token)?)?;
+        let client = Client::with_config(wapio::config().with_base_url(base_url), AccountToken::new(token)?)?;
         return Ok((client, None));
     }
     let sandbox = wapio::sandbox::start().await?;
     println!("no WAPIO_TOKEN: using the sandbox at {}", sandbox.url());
-    let config = Client::<AccountToken>::config().with_base_url(sandbox.url());
+    let config = wapio::config().with_base_url(sandbox.url());
     Ok((Client::with_config(config, AccountToken::new("bps_pat_sandbox")?)?, Some(sandbox)))
 }

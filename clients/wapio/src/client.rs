@@ -11,6 +11,12 @@ use crate::operations::{AccountTokenOperations, SessionKeyOperations};
 /// Where Wapio serves its API.
 pub const DEFAULT_BASE_URL: &str = "https://api.wapio.io";
 
+/// The default configuration (`https://api.wapio.io`, the default timeouts and retries), to
+/// adjust and pass to [`Client::with_config`].
+pub fn config() -> Config {
+    Config::new(DEFAULT_BASE_URL)
+}
+
 /// A Wapio client holding one credential.
 ///
 /// `Client<AccountToken>` offers every operation (through [`AccountTokenOperations`]);
@@ -43,12 +49,7 @@ pub struct Client<C: Credential = AccountToken> {
 impl<C: Credential> Client<C> {
     /// A client for `https://api.wapio.io` with the default timeouts and retries.
     pub fn new(credential: C) -> Result<Self, Error> {
-        Self::with_config(Self::config(), credential)
-    }
-
-    /// The default configuration, to adjust and pass to [`Client::with_config`].
-    pub fn config() -> Config {
-        Config::new(DEFAULT_BASE_URL)
+        Self::with_config(config(), credential)
     }
 
     /// A client with the given base URL, timeouts, retry policy or `reqwest::Client`.

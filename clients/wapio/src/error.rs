@@ -2,7 +2,7 @@
 
 use crate::types::{ErrorEnvelope, ReasonCode};
 
-/// What can go wrong calling Wapio; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the documented [`ErrorEnvelope`].
+/// What can go wrong calling Wapio; [`ErrorKind::Api`](crate::ErrorKind::Api) carries the documented [`ErrorEnvelope`].
 pub type Error = whatsapp_sdk_runtime::Error<ErrorEnvelope>;
 
 /// Why a Wapio operation failed.

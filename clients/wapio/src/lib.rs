@@ -46,8 +46,8 @@
 //! cause in one line (`wapio get_session: HTTP 404 not_found: Session not found`), with the
 //! cause in `source()`; see [`ErrorKind`] for what can go wrong.
 //!
-//! Operations come from the generated crate [`wapio_api`] (regenerated from `specs/wapio.yaml`,
-//! never edited by hand); this crate adds credentials, errors and pagination. A send without an
+//! The [`operations`] and [`types`] are generated from `specs/wapio.yaml` (crate `wapio-api`,
+//! re-exported here: you never name it); this crate adds credentials, errors and pagination. A send without an
 //! `Idempotency-Key` gets a UUID v4 key, kept across retries of that send.
 
 #![deny(missing_docs)]
@@ -69,12 +69,13 @@ pub mod sandbox;
 pub use wapio_api_httpmock as mock;
 
 pub use auth::{AccountToken, Credential, SessionKey};
-pub use client::{Client, DEFAULT_BASE_URL};
+pub use client::{Client, DEFAULT_BASE_URL, config};
 pub use error::{ApiError, Error, ErrorKind, WapioErrorExt};
 pub use wapio_api::{Response, builder, operations, types};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 
 /// `Result` with this crate's [`Error`].

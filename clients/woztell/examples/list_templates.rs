@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The access token goes into the query by itself; the status filter is sent as the JSON
     // array the API expects (`status=["APPROVED"]`).
     let templates: Vec<_> = client
-        .templates(|query| query.waba_id(waba_id.clone()).first(50).status(woztell::json_array(["APPROVED"])))
+        .templates(|query| query.waba_id(waba_id).first(50).status(woztell::json_array(["APPROVED"])))
         .try_collect()
         .await?;
     for template in &templates {

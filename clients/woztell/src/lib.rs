@@ -18,17 +18,19 @@
 //! ```
 //!
 //! Bodies (and path parameters) are arguments of the operation; query parameters are named
-//! setters, and `send` exists only once every required one is set:
+//! setters, and `send` compiles only once every required one is set. A missing one is named by
+//! the compiler: ``the member `Unset<first>` was not set, but this method requires it to be
+//! set``; add the setter it names (`.first(…)`).
 //!
-//! ```compile_fail,E0599
+//! ```compile_fail,E0277
 //! use woztell::prelude::*;
 //! # async fn run(client: Client) -> woztell::Result<()> {
-//! // `list_templates` needs `waba_id` and `first`: without `first`, there is no `send`.
+//! // `list_templates` needs `waba_id` and `first`: without `first`: does not compile.
 //! client.list_templates().waba_id("waba-1").send().await?;
 //! # Ok(()) }
 //! ```
 //!
-//! ```compile_fail,E0599
+//! ```compile_fail,E0277
 //! use woztell::prelude::*;
 //! # async fn run(signed: SignedClient) -> woztell::Result<()> {
 //! // `list_flows` needs `limit`.
@@ -60,8 +62,8 @@
 //! Every operation returns this crate's [`Error`]: one line naming the operation and the cause
 //! (`woztell list_templates: connection refused`), the cause in `source()`.
 //!
-//! Operations come from the generated crate [`woztell_api`] (regenerated from
-//! `specs/woztell.yaml`); this crate places the access token where each operation expects it,
+//! The [`operations`] and [`types`] are generated from `specs/woztell.yaml` (crate
+//! `woztell-api`, re-exported here: you never name it); this crate places the access token where each operation expects it,
 //! builds the signed context, and pages through lists.
 
 #![deny(missing_docs)]
@@ -83,14 +85,18 @@ pub use woztell_api_httpmock as mock;
 
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
+pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
 pub use whatsapp_sdk_runtime::{
-    Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
-    TransportError,
+    Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
+    ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
 pub use woztell_api::{Response, builder, operations, types};
 
-/// What can go wrong calling WOZTELL; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
+/// What can go wrong calling WOZTELL; [`ErrorKind::Api`](crate::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
 pub type Error = whatsapp_sdk_runtime::Error<types::ErrorResponse>;
+
+/// WOZTELL's error body with the response it came in.
+pub type ApiError = whatsapp_sdk_runtime::ApiError<types::ErrorResponse>;
 
 /// Why a WOZTELL operation failed.
 pub type ErrorKind = whatsapp_sdk_runtime::ErrorKind<types::ErrorResponse>;

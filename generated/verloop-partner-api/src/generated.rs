@@ -44,7 +44,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct AnalyticsDataPoint {
         ///Number of conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -83,7 +89,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct AnalyticsDataSet {
         ///Country codes the data covers, when Meta reports them.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -125,7 +137,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct AudioContent {
         ///WhatsApp media ID of an uploaded clip.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -138,7 +156,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Client {
         ///Identifier of the client, used by the other routes.
         #[serde(
@@ -192,7 +216,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ClientList {
         ///The clients.
         #[serde(
@@ -207,7 +237,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Contact {
         ///Postal addresses.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -236,7 +272,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactAddress {
         ///City.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -264,7 +306,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactEmail {
         ///The address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -277,7 +325,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactName {
         ///Given name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -301,7 +355,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactOrg {
         ///Company name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -317,7 +377,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactPhone {
         ///The number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -333,7 +399,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactUrl {
         ///Label of the URL, such as `HOME` or `WORK`.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -362,7 +434,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationOrigin {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ConversationCategory>,
@@ -371,7 +449,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreatePhoneNumberRequest {
         ///Identifier of the client to link the number to. Quirk: the saved example sends an empty string here.
         #[serde(rename = "ClientID")]
@@ -393,7 +477,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateRequest {
         ///Identifier of the client whose WABA receives the template.
         #[serde(rename = "ClientID")]
@@ -405,7 +495,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<CreatedTemplate>,
@@ -414,7 +510,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreatedTemplate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -428,7 +530,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DocumentContent {
         ///Text shown under the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -443,21 +551,36 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<::std::string::String>,
     }
-    ///Error body: documented for the media upload route, assumed for every route (see components.responses).
+    ///Error body: documented for the media upload route, assumed for every route (see components.responses). Quirk: an expired or revoked token is answered with a short `error` and the explanation in `message` (`{"error": "unauthorized", "message": "token expired"}`, seen in traffic), so `message` is declared too and read first.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ErrorResponse {
         ///What went wrong.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
+        ///The explanation, when `error` is only a short reason (`unauthorized`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
     }
     ///A message that was refused.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FailedMessage {
         ///Why the message was refused.
         #[serde(
@@ -476,7 +599,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowActionPayload {
         ///Initial data for that screen.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -490,7 +619,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct GetPhoneNumberResponse {
         #[serde(
             rename = "WabaPhoneNumberDetails",
@@ -502,7 +637,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ImageContent {
         ///Text shown under the image.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -518,7 +659,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingButton {
         ///The button's payload.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -531,7 +678,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingFlowReply {
         ///Text shown in the chat.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -547,7 +700,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingInteractive {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button_reply: ::std::option::Option<IncomingReplyChoice>,
@@ -572,7 +731,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingMedia {
         ///Whether a sticker is animated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -600,7 +765,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingMessage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audio: ::std::option::Option<IncomingMedia>,
@@ -654,7 +825,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingMessageContext {
         ///Whether the message was forwarded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -698,7 +875,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingOrder {
         ///ID of the catalog.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -715,7 +898,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingOrderItem {
         ///ISO 4217 currency code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -734,7 +923,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingReaction {
         ///The emoji.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -747,7 +942,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingReferral {
         ///Body of the ad.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -784,7 +985,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingReferredProduct {
         ///ID of the catalog.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -797,7 +1004,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingReplyChoice {
         ///The list row's secondary text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -813,7 +1026,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingSystem {
         ///Text of the notice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -829,7 +1048,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct IncomingText {
         ///The text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -839,7 +1064,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveAction {
         ///Label of the button that opens a list menu.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -868,7 +1099,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveActionParameters {
         ///Label of a `cta_url` button.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -903,7 +1140,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveContent {
         pub action: InteractiveAction,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -919,7 +1162,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveHeader {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub document: ::std::option::Option<DocumentContent>,
@@ -948,7 +1197,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveListRow {
         ///Secondary text under the label.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -962,7 +1217,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveProductItem {
         ///Retailer ID of the product.
         pub product_retailer_id: ::std::string::String,
@@ -971,7 +1232,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveReply {
         ///ID returned in the webhook when the button is tapped.
         pub id: ::std::string::String,
@@ -982,10 +1249,17 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveReplyButton {
         pub reply: InteractiveReply,
         #[serde(rename = "type")]
+        #[builder(skip = InteractiveReplyButtonType::Reply)]
         pub type_: InteractiveReplyButtonType,
     }
     ///The kind of a reply button; always `reply`.
@@ -1000,7 +1274,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveSection {
         ///Products of a product list.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1018,7 +1298,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct InteractiveText {
         ///The text.
         pub text: ::std::string::String,
@@ -1042,7 +1328,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ListClientsResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<ClientList>,
@@ -1051,7 +1343,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ListPhoneNumbersResponse {
         #[serde(
             rename = "ListWabaPhoneNumbersResponse",
@@ -1063,7 +1361,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ListTemplatesResponse {
         #[serde(rename = "Resp", skip_serializing_if = "::std::option::Option::is_none")]
         pub resp: ::std::option::Option<TemplatePage>,
@@ -1072,7 +1376,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct LocationContent {
         ///Address of the place.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1089,7 +1399,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct LoginRequest {
         ///The partner account's password.
         pub password: ::std::string::String,
@@ -1100,7 +1416,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct LoginResponse {
         ///The System User token for the management routes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1110,7 +1432,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MediaDownloadQueuedResponse {
         ///Human-readable confirmation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1161,7 +1489,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageContext {
         ///WhatsApp ID (`wamid.…`) of the message replied to.
         pub message_id: ::std::string::String,
@@ -1170,7 +1504,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageStatus {
         ///The tracking data given when the message was sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1211,7 +1551,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageTemplate {
         ///Whether Meta may assign a different category than the one requested.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1238,7 +1584,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MigratePhoneNumberRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1260,7 +1612,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct OnBehalfOfBusinessInfo {
         ///Meta's ID of the operating business.
         #[serde(
@@ -1294,6 +1652,8 @@ pub mod types {
     pub enum OutgoingMessage {
         ///A text message.
         #[serde(rename = "text")]
+        ///
+        /// Built with [`OutgoingMessage::text`].
         #[non_exhaustive]
         Text {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1310,6 +1670,8 @@ pub mod types {
         },
         ///An image message.
         #[serde(rename = "image")]
+        ///
+        /// Built with [`OutgoingMessage::image`].
         #[non_exhaustive]
         Image {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1326,6 +1688,8 @@ pub mod types {
         },
         ///A document message.
         #[serde(rename = "document")]
+        ///
+        /// Built with [`OutgoingMessage::document`].
         #[non_exhaustive]
         Document {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1342,6 +1706,8 @@ pub mod types {
         },
         ///An audio message.
         #[serde(rename = "audio")]
+        ///
+        /// Built with [`OutgoingMessage::audio`].
         #[non_exhaustive]
         Audio {
             audio: AudioContent,
@@ -1358,6 +1724,8 @@ pub mod types {
         },
         ///A video message.
         #[serde(rename = "video")]
+        ///
+        /// Built with [`OutgoingMessage::video`].
         #[non_exhaustive]
         Video {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1374,6 +1742,8 @@ pub mod types {
         },
         ///A location pin.
         #[serde(rename = "location")]
+        ///
+        /// Built with [`OutgoingMessage::location`].
         #[non_exhaustive]
         Location {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1390,6 +1760,8 @@ pub mod types {
         },
         ///A sticker message.
         #[serde(rename = "sticker")]
+        ///
+        /// Built with [`OutgoingMessage::sticker`].
         #[non_exhaustive]
         Sticker {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1406,6 +1778,8 @@ pub mod types {
         },
         ///One or more contact cards.
         #[serde(rename = "contacts")]
+        ///
+        /// Built with [`OutgoingMessage::contacts`].
         #[non_exhaustive]
         Contacts {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1423,6 +1797,8 @@ pub mod types {
         },
         ///A message built from an approved template.
         #[serde(rename = "template")]
+        ///
+        /// Built with [`OutgoingMessage::template`].
         #[non_exhaustive]
         Template {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1439,6 +1815,8 @@ pub mod types {
         },
         ///An interactive message (reply buttons, list, products, call-to-action URL, flow).
         #[serde(rename = "interactive")]
+        ///
+        /// Built with [`OutgoingMessage::interactive`].
         #[non_exhaustive]
         Interactive {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1455,6 +1833,8 @@ pub mod types {
         },
         ///An emoji reaction to an earlier message.
         #[serde(rename = "reaction")]
+        ///
+        /// Built with [`OutgoingMessage::reaction`].
         #[non_exhaustive]
         Reaction {
             ///Your own tracking data, echoed in the message's status webhooks.
@@ -1474,7 +1854,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Paging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<PagingCursors>,
@@ -1489,7 +1875,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PagingCursors {
         ///Cursor of the last item on this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1502,7 +1894,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PhoneNumberDetails {
         ///The number as displayed, such as `+1555-XXX-XXXX`.
         #[serde(
@@ -1563,7 +1961,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PhoneTokenResponse {
         ///The Phone Number token for `send_message`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1582,7 +1986,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ReactionContent {
         ///The emoji, or an empty string to remove the reaction.
         pub emoji: ::std::string::String,
@@ -1601,7 +2011,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct RegisterPhoneNumberRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1617,7 +2033,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct RequestOtpRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1635,7 +2057,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SendMessageRequest {
         ///The messages to send.
         pub messages: ::std::vec::Vec<OutgoingMessage>,
@@ -1644,7 +2072,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SendMessageResponse {
         ///Messages that were refused.
         #[serde(
@@ -1667,7 +2101,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SentMessage {
         ///WhatsApp ID (`wamid.…`) of the accepted message.
         #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1683,7 +2123,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SetCartRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1699,7 +2145,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SetCatalogRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -1715,7 +2167,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct StatusConversation {
         ///When the conversation ends, in Unix seconds. Quirk: typed as a string because the upstream example carries a string placeholder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1730,7 +2188,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct StatusPricing {
         ///Whether the message is charged.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1744,7 +2208,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct StickerContent {
         ///WhatsApp media ID of an uploaded sticker.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1757,7 +2227,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SuccessResponse {
         ///Whether the action succeeded.
         #[serde(
@@ -1770,7 +2246,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateButton {
         ///Label of a ONE_TAP autofill button.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1822,7 +2304,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateButtonAction {
         ///Initial data for the Flow's first screen.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -1884,7 +2372,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateCarouselCard {
         ///The card's header, body and buttons.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1905,7 +2399,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponent {
         ///For the BODY of an AUTHENTICATION template, whether to add Meta's "do not share this code" line.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1935,7 +2435,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponentExample {
         ///Sample value sets for the body's numbered variables; each inner list fills `{{1}}`, `{{2}}`, ….
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1974,7 +2480,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateContent {
         ///Values for the template's header, body and button variables.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1988,7 +2500,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateCurrency {
         ///The amount multiplied by 1000.
         pub amount_1000: i64,
@@ -2001,7 +2519,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateDateTime {
         ///The date and time as text.
         pub fallback_value: ::std::string::String,
@@ -2010,7 +2534,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateDisableInfo {
         ///The planned disabling date (a placeholder `DATE` upstream).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2041,7 +2571,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateLanguage {
         ///Language and locale code, such as `en_US`.
         pub code: ::std::string::String,
@@ -2060,7 +2596,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateMessageCard {
         ///Position of the card, from 0.
         pub card_index: i32,
@@ -2071,7 +2613,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateMessageComponent {
         ///For a carousel, the values of each card.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2104,7 +2652,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateNamedParamExample {
         ///The sample value.
         pub example: ::std::string::String,
@@ -2115,7 +2669,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateOtherInfo {
         ///Explanation of the pause.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2138,7 +2698,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplatePage {
         ///The templates on this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2154,6 +2720,8 @@ pub mod types {
     pub enum TemplateParameter {
         ///A text value.
         #[serde(rename = "text")]
+        ///
+        /// Built with [`TemplateParameter::text`].
         #[non_exhaustive]
         Text {
             ///The variable's name, for templates with named variables.
@@ -2164,30 +2732,44 @@ pub mod types {
         },
         ///A currency amount.
         #[serde(rename = "currency")]
+        ///
+        /// Built with [`TemplateParameter::currency`].
         #[non_exhaustive]
         Currency { currency: TemplateCurrency },
         ///A date and time.
         #[serde(rename = "date_time")]
+        ///
+        /// Built with [`TemplateParameter::date_time`].
         #[non_exhaustive]
         DateTime { date_time: TemplateDateTime },
         ///The header image.
         #[serde(rename = "image")]
+        ///
+        /// Built with [`TemplateParameter::image`].
         #[non_exhaustive]
         Image { image: ImageContent },
         ///The header document.
         #[serde(rename = "document")]
+        ///
+        /// Built with [`TemplateParameter::document`].
         #[non_exhaustive]
         Document { document: DocumentContent },
         ///The header video.
         #[serde(rename = "video")]
+        ///
+        /// Built with [`TemplateParameter::video`].
         #[non_exhaustive]
         Video { video: VideoContent },
         ///The header location.
         #[serde(rename = "location")]
+        ///
+        /// Built with [`TemplateParameter::location`].
         #[non_exhaustive]
         Location { location: LocationContent },
         ///The payload a quick-reply button returns when tapped.
         #[serde(rename = "payload")]
+        ///
+        /// Built with [`TemplateParameter::payload`].
         #[non_exhaustive]
         Payload {
             ///The payload.
@@ -2195,6 +2777,8 @@ pub mod types {
         },
         ///The code a copy-code button copies.
         #[serde(rename = "coupon_code")]
+        ///
+        /// Built with [`TemplateParameter::coupon_code`].
         #[non_exhaustive]
         CouponCode {
             ///The code.
@@ -2202,6 +2786,8 @@ pub mod types {
         },
         ///The action of a flow or catalog button.
         #[serde(rename = "action")]
+        ///
+        /// Built with [`TemplateParameter::action`].
         #[non_exhaustive]
         Action { action: TemplateButtonAction },
     }
@@ -2256,7 +2842,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -2280,7 +2872,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateSupportedApp {
         ///The app's package name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2293,7 +2891,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TextContent {
         ///The text, up to 4096 characters.
         pub body: ::std::string::String,
@@ -2305,7 +2909,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UploadMediaResponse {
         ///Handle of the uploaded asset, usable as a template sample (`header_handle`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2318,7 +2928,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct VerifyOtpRequest {
         ///Identifier of the client that owns the number.
         #[serde(rename = "ClientID")]
@@ -2337,7 +2953,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct VideoContent {
         ///Text shown under the video.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2353,7 +2975,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaBusinessAccount {
         ///Meta's review status of the WABA, such as `APPROVED`.
         #[serde(
@@ -2389,7 +3017,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaPhoneNumbers {
         ///ID of the WABA (spelled `WabaId` here).
         #[serde(
@@ -2410,7 +3044,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookChange {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<WebhookField>,
@@ -2421,7 +3061,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookChangeValue {
         ///Senders of the incoming messages.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2466,7 +3112,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookContact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub profile: ::std::option::Option<WebhookContactProfile>,
@@ -2478,7 +3130,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookContactProfile {
         ///The customer's profile name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2488,7 +3146,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookEntry {
         ///The changes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2505,7 +3169,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookError {
         ///Meta's error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2526,7 +3196,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookErrorData {
         ///Explanation of the error.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2536,7 +3212,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookEvent {
         ///One entry per WABA with changes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2563,7 +3245,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WebhookMetadata {
         ///The number as displayed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4828,18 +5516,26 @@ pub mod types {
     }
     #[::bon::bon]
     impl OutgoingMessage {
-        /// Builds a [`OutgoingMessage::Text`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Text`] taking its `text`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn text(
+            #[builder(start_fn)]
+            text: TextContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
-            text: TextContent,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Text {
                 biz_opaque_callback_data,
                 context,
@@ -4849,18 +5545,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Image`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Image`] taking its `image`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn image(
+            #[builder(start_fn)]
+            image: ImageContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            image: ImageContent,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Image {
                 biz_opaque_callback_data,
                 context,
@@ -4870,18 +5574,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Document`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Document`] taking its `document`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn document(
+            #[builder(start_fn)]
+            document: DocumentContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            document: DocumentContent,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Document {
                 biz_opaque_callback_data,
                 context,
@@ -4891,18 +5603,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Audio`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Audio`] taking its `audio`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn audio(
+            #[builder(start_fn)]
             audio: AudioContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Audio {
                 audio,
                 biz_opaque_callback_data,
@@ -4912,18 +5632,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Video`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Video`] taking its `video`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn video(
+            #[builder(start_fn)]
+            video: VideoContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
-            video: VideoContent,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Video {
                 biz_opaque_callback_data,
                 context,
@@ -4933,18 +5661,26 @@ pub mod types {
                 video,
             }
         }
-        /// Builds a [`OutgoingMessage::Location`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Location`] taking its `location`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn location(
+            #[builder(start_fn)]
+            location: LocationContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            location: LocationContent,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Location {
                 biz_opaque_callback_data,
                 context,
@@ -4954,18 +5690,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Sticker`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Sticker`] taking its `sticker`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn sticker(
+            #[builder(start_fn)]
+            sticker: StickerContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
-            sticker: StickerContent,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Sticker {
                 biz_opaque_callback_data,
                 context,
@@ -4975,19 +5719,27 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Contacts`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Contacts`] taking its `contacts`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn contacts(
+            ///The contact cards to share.
+            #[builder(start_fn)]
+            contacts: ::std::vec::Vec<Contact>,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
-            ///The contact cards to share.
-            contacts: ::std::vec::Vec<Contact>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Contacts {
                 biz_opaque_callback_data,
                 contacts,
@@ -4997,18 +5749,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Template`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Template`] taking its `template`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn template(
+            #[builder(start_fn)]
+            template: TemplateContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
-            template: TemplateContent,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Template {
                 biz_opaque_callback_data,
                 context,
@@ -5018,18 +5778,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Interactive`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Interactive`] taking its `interactive`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn interactive(
+            #[builder(start_fn)]
+            interactive: InteractiveContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            interactive: InteractiveContent,
-            messaging_product: MessagingProduct,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Interactive {
                 biz_opaque_callback_data,
                 context,
@@ -5039,18 +5807,26 @@ pub mod types {
                 to,
             }
         }
-        /// Builds a [`OutgoingMessage::Reaction`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`OutgoingMessage::Reaction`] taking its `reaction`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn reaction(
+            #[builder(start_fn)]
+            reaction: ReactionContent,
             ///Your own tracking data, echoed in the message's status webhooks.
             biz_opaque_callback_data: ::std::option::Option<::std::string::String>,
             context: ::std::option::Option<MessageContext>,
-            messaging_product: MessagingProduct,
-            reaction: ReactionContent,
             recipient_type: ::std::option::Option<RecipientType>,
             ///The recipient's WhatsApp number or ID.
             to: ::std::string::String,
         ) -> Self {
+            let messaging_product = MessagingProduct::Whatsapp;
             Self::Reaction {
                 biz_opaque_callback_data,
                 context,
@@ -5063,8 +5839,15 @@ pub mod types {
     }
     #[::bon::bon]
     impl TemplateParameter {
-        /// Builds a [`TemplateParameter::Text`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Text`] taking its `text`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn text(
             ///The text.
             #[builder(start_fn)]
@@ -5074,38 +5857,87 @@ pub mod types {
         ) -> Self {
             Self::Text { parameter_name, text }
         }
-        /// Builds a [`TemplateParameter::Currency`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Currency`] taking its `currency`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn currency(#[builder(start_fn)] currency: TemplateCurrency) -> Self {
             Self::Currency { currency }
         }
-        /// Builds a [`TemplateParameter::DateTime`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::DateTime`] taking its `date_time`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn date_time(#[builder(start_fn)] date_time: TemplateDateTime) -> Self {
             Self::DateTime { date_time }
         }
-        /// Builds a [`TemplateParameter::Image`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Image`] taking its `image`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn image(#[builder(start_fn)] image: ImageContent) -> Self {
             Self::Image { image }
         }
-        /// Builds a [`TemplateParameter::Document`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Document`] taking its `document`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn document(#[builder(start_fn)] document: DocumentContent) -> Self {
             Self::Document { document }
         }
-        /// Builds a [`TemplateParameter::Video`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Video`] taking its `video`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn video(#[builder(start_fn)] video: VideoContent) -> Self {
             Self::Video { video }
         }
-        /// Builds a [`TemplateParameter::Location`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Location`] taking its `location`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn location(#[builder(start_fn)] location: LocationContent) -> Self {
             Self::Location { location }
         }
-        /// Builds a [`TemplateParameter::Payload`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Payload`] taking its `payload`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn payload(
             ///The payload.
             #[builder(start_fn)]
@@ -5113,8 +5945,15 @@ pub mod types {
         ) -> Self {
             Self::Payload { payload }
         }
-        /// Builds a [`TemplateParameter::CouponCode`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::CouponCode`] taking its `coupon_code`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn coupon_code(
             ///The code.
             #[builder(start_fn)]
@@ -5122,8 +5961,15 @@ pub mod types {
         ) -> Self {
             Self::CouponCode { coupon_code }
         }
-        /// Builds a [`TemplateParameter::Action`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`TemplateParameter::Action`] taking its `action`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn action(#[builder(start_fn)] action: TemplateButtonAction) -> Self {
             Self::Action { action }
         }
@@ -5257,13 +6103,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::LoginRequest,
     }
-    impl<'a, S: login_state::IsComplete> Login<'a, S> {
+    impl<'a, S: login_state::State> Login<'a, S> {
         ///Sends a `POST` request to `/auth`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::LoginResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: login_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5321,8 +6173,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreatePhoneNumberRequest,
     }
-    impl<'a, S: create_phone_number_state::IsComplete> CreatePhoneNumber<'a, S> {
+    impl<'a, S: create_phone_number_state::State> CreatePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_number_for_waba`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5330,7 +6185,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5389,8 +6247,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateTemplateRequest,
     }
-    impl<'a, S: create_template_state::IsComplete> CreateTemplate<'a, S> {
+    impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `POST` request to `/whatsapp/create_template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5398,7 +6259,10 @@ pub mod builder {
                 Response<types::CreateTemplateResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5460,8 +6324,11 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: delete_phone_number_state::IsComplete> DeletePhoneNumber<'a, S> {
+    impl<'a, S: delete_phone_number_state::State> DeletePhoneNumber<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_phone_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5469,7 +6336,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5541,8 +6411,11 @@ pub mod builder {
         #[builder(into)]
         name: ::std::string::String,
     }
-    impl<'a, S: delete_template_state::IsComplete> DeleteTemplate<'a, S> {
+    impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp/delete_template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5550,7 +6423,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5620,8 +6496,11 @@ pub mod builder {
         #[builder(into)]
         field: ::std::string::String,
     }
-    impl<'a, S: get_analytics_state::IsComplete> GetAnalytics<'a, S> {
+    impl<'a, S: get_analytics_state::State> GetAnalytics<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_analytics`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5629,7 +6508,10 @@ pub mod builder {
                 Response<types::AnalyticsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_analytics_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5698,13 +6580,19 @@ pub mod builder {
         #[builder(into)]
         id: ::std::string::String,
     }
-    impl<'a, S: get_media_state::IsComplete> GetMedia<'a, S> {
+    impl<'a, S: get_media_state::State> GetMedia<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<ByteStream>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_media_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5772,8 +6660,11 @@ pub mod builder {
         #[builder(into)]
         id: ::std::string::String,
     }
-    impl<'a, S: get_media_async_state::IsComplete> GetMediaAsync<'a, S> {
+    impl<'a, S: get_media_async_state::State> GetMediaAsync<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_media_async`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5781,7 +6672,10 @@ pub mod builder {
                 Response<types::MediaDownloadQueuedResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_media_async_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5851,8 +6745,11 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: get_phone_number_state::IsComplete> GetPhoneNumber<'a, S> {
+    impl<'a, S: get_phone_number_state::State> GetPhoneNumber<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5860,7 +6757,10 @@ pub mod builder {
                 Response<types::GetPhoneNumberResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -5929,8 +6829,11 @@ pub mod builder {
         #[builder(into)]
         phone_id: ::std::string::String,
     }
-    impl<'a, S: get_phone_token_state::IsComplete> GetPhoneToken<'a, S> {
+    impl<'a, S: get_phone_token_state::State> GetPhoneToken<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_phone_token`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -5938,7 +6841,10 @@ pub mod builder {
                 Response<types::PhoneTokenResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_phone_token_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6004,11 +6910,11 @@ pub mod builder {
         #[builder(into)]
         client_id: ::std::string::String,
     }
-    impl<
-        'a,
-        S: get_waba_business_account_state::IsComplete,
-    > GetWabaBusinessAccount<'a, S> {
+    impl<'a, S: get_waba_business_account_state::State> GetWabaBusinessAccount<'a, S> {
         ///Sends a `GET` request to `/whatsapp/get_waba_business_account`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6016,7 +6922,10 @@ pub mod builder {
                 Response<types::WabaBusinessAccount>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_waba_business_account_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6078,8 +6987,11 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_clients_state::IsComplete> ListClients<'a, S> {
+    impl<'a, S: list_clients_state::State> ListClients<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_clients`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6087,7 +6999,10 @@ pub mod builder {
                 Response<types::ListClientsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_clients_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6151,8 +7066,11 @@ pub mod builder {
         #[builder(into)]
         offset: Option<::std::string::String>,
     }
-    impl<'a, S: list_templates_state::IsComplete> ListTemplates<'a, S> {
+    impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_templates`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6160,7 +7078,10 @@ pub mod builder {
                 Response<types::ListTemplatesResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_templates_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6230,8 +7151,11 @@ pub mod builder {
         #[builder(into)]
         wabaid: ::std::string::String,
     }
-    impl<'a, S: list_phone_numbers_state::IsComplete> ListPhoneNumbers<'a, S> {
+    impl<'a, S: list_phone_numbers_state::State> ListPhoneNumbers<'a, S> {
         ///Sends a `GET` request to `/whatsapp/list_waba_phone_numbers`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6239,7 +7163,10 @@ pub mod builder {
                 Response<types::ListPhoneNumbersResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_phone_numbers_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6305,8 +7232,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::MigratePhoneNumberRequest,
     }
-    impl<'a, S: migrate_phone_number_state::IsComplete> MigratePhoneNumber<'a, S> {
+    impl<'a, S: migrate_phone_number_state::State> MigratePhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/migrate_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6314,7 +7244,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: migrate_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6373,8 +7306,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::RegisterPhoneNumberRequest,
     }
-    impl<'a, S: register_phone_number_state::IsComplete> RegisterPhoneNumber<'a, S> {
+    impl<'a, S: register_phone_number_state::State> RegisterPhoneNumber<'a, S> {
         ///Sends a `POST` request to `/whatsapp/register_number`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6382,7 +7318,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: register_phone_number_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6441,8 +7380,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::RequestOtpRequest,
     }
-    impl<'a, S: request_otp_state::IsComplete> RequestOtp<'a, S> {
+    impl<'a, S: request_otp_state::State> RequestOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/request_otp`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6450,7 +7392,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: request_otp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6509,8 +7454,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SendMessageRequest,
     }
-    impl<'a, S: send_message_state::IsComplete> SendMessage<'a, S> {
+    impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/whatsapp/send_message`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6518,7 +7466,10 @@ pub mod builder {
                 Response<types::SendMessageResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: send_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6577,8 +7528,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SetCartRequest,
     }
-    impl<'a, S: set_cart_state::IsComplete> SetCart<'a, S> {
+    impl<'a, S: set_cart_state::State> SetCart<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_cart`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6586,7 +7540,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: set_cart_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6645,8 +7602,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SetCatalogRequest,
     }
-    impl<'a, S: set_catalog_state::IsComplete> SetCatalog<'a, S> {
+    impl<'a, S: set_catalog_state::State> SetCatalog<'a, S> {
         ///Sends a `POST` request to `/whatsapp/set_catalog`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6654,7 +7614,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: set_catalog_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6713,8 +7676,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::VerifyOtpRequest,
     }
-    impl<'a, S: verify_otp_state::IsComplete> VerifyOtp<'a, S> {
+    impl<'a, S: verify_otp_state::State> VerifyOtp<'a, S> {
         ///Sends a `POST` request to `/whatsapp/verify_otp`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -6722,7 +7688,10 @@ pub mod builder {
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: verify_otp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -6772,7 +7741,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "create_phone_number",
         method: "POST",
         path: "/whatsapp/create_number_for_waba",
@@ -6784,7 +7752,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "create_template",
         method: "POST",
         path: "/whatsapp/create_template",
@@ -6796,7 +7763,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "delete_phone_number",
         method: "DELETE",
         path: "/whatsapp/delete_phone_number",
@@ -6808,7 +7774,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "delete_template",
         method: "DELETE",
         path: "/whatsapp/delete_template",
@@ -6820,7 +7785,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_analytics",
         method: "GET",
         path: "/whatsapp/get_analytics",
@@ -6832,7 +7796,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_media",
         method: "GET",
         path: "/whatsapp/get_media",
@@ -6844,7 +7807,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_media_async",
         method: "GET",
         path: "/whatsapp/get_media_async",
@@ -6856,7 +7818,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_phone_number",
         method: "GET",
         path: "/whatsapp/get_phone_number",
@@ -6868,7 +7829,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_phone_token",
         method: "GET",
         path: "/whatsapp/get_phone_token",
@@ -6880,7 +7840,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "get_waba_business_account",
         method: "GET",
         path: "/whatsapp/get_waba_business_account",
@@ -6892,7 +7851,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_clients",
         method: "GET",
         path: "/whatsapp/list_clients",
@@ -6904,7 +7862,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_phone_numbers",
         method: "GET",
         path: "/whatsapp/list_waba_phone_numbers",
@@ -6916,7 +7873,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "list_templates",
         method: "GET",
         path: "/whatsapp/list_templates",
@@ -6928,7 +7884,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "login",
         method: "POST",
         path: "/auth",
@@ -6940,7 +7895,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "migrate_phone_number",
         method: "POST",
         path: "/whatsapp/migrate_number",
@@ -6952,7 +7906,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "register_phone_number",
         method: "POST",
         path: "/whatsapp/register_number",
@@ -6964,7 +7917,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "request_otp",
         method: "POST",
         path: "/whatsapp/request_otp",
@@ -6976,7 +7928,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "send_message",
         method: "POST",
         path: "/whatsapp/send_message",
@@ -6988,7 +7939,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "set_cart",
         method: "POST",
         path: "/whatsapp/set_cart",
@@ -7000,7 +7950,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "set_catalog",
         method: "POST",
         path: "/whatsapp/set_catalog",
@@ -7012,7 +7961,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "upload_media",
         method: "POST",
         path: "/whatsapp/upload_media",
@@ -7024,7 +7972,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 22usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "verloop-partner",
-        provider_label: "verloop",
         id: "verify_otp",
         method: "POST",
         path: "/whatsapp/verify_otp",
@@ -7145,6 +8092,18 @@ impl Client {
         &self.inner
     }
 }
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorResponse {
+    fn code(&self) -> ::std::option::Option<&str> {
+        None
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message
+            .as_deref()
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| self.error.as_deref().filter(|text| !text.trim().is_empty()))
+    }
+}
 /// Operations grouped by the credentials the spec says they accept.
 pub mod operations {
     #[allow(unused_imports)]
@@ -7153,7 +8112,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `phoneNumberToken` credentials.
     pub trait PhoneNumberTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Send WhatsApp messages
         ///
@@ -7178,7 +8139,9 @@ pub mod operations {
     }
     /// Operations that take no credential.
     pub trait PublicOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Exchange partner credentials for a System User token
         ///
@@ -7200,7 +8163,9 @@ pub mod operations {
     }
     /// Operations that accept the `systemUserToken` credentials.
     pub trait SystemUserTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Link a WABA phone number to a client
         ///

@@ -13,7 +13,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct AcceptGroupInviteRequest {
         ///The code at the end of the invite link.
         pub invite_code: ::std::string::String,
@@ -42,7 +48,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ContactCard {
         ///The name shown on the card.
         #[serde(rename = "fullName")]
@@ -75,7 +87,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateGroupRequest {
         ///Phone numbers or JIDs of the initial members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -86,7 +104,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateSessionRequest {
         ///A name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -101,7 +125,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateSessionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session: ::std::option::Option<Session>,
@@ -116,7 +146,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct EditMessageRequest {
         ///The replacement text.
         pub text: ::std::string::String,
@@ -125,7 +161,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ErrorEnvelope {
         ///Details by field name; for a validation error, each key is a request field and the value lists what is wrong with it (for example `{"to": ["Required"]}`). Other shapes appear in the collection, so values are arbitrary JSON.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -263,7 +305,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct GroupParticipantsRequest {
         ///Phone numbers or JIDs of the members.
         pub participants: ::std::vec::Vec<::std::string::String>,
@@ -305,7 +353,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct LocationPayload {
         ///Street address or description of the place.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -322,7 +376,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MarkMessagesReadRequest {
         ///JID of the chat the messages belong to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -334,7 +394,13 @@ understands is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageEvent {
         ///When the event happened.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -357,7 +423,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageInfo {
         ///When Wapio accepted the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -435,7 +507,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct OnWhatsAppResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exists: ::std::option::Option<Toggle>,
@@ -447,7 +525,13 @@ fit an enum), and timestamps are plain strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PollPayload {
         ///When true, voters may pick more than one answer.
         #[serde(
@@ -480,7 +564,13 @@ presence", so the standard WhatsApp presence values for online (`available`), of
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct PresenceUpdateRequest {
         pub presence: PresenceType,
         ///The chat (phone number or JID) that should see the presence.
@@ -530,7 +620,13 @@ id; which one `msgId` holds is not settled by the collection.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SendMessageAccepted {
         ///The recipient's resolved JID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -563,6 +659,8 @@ variables, kept verbatim.
 
 A plain text message.*/
         #[serde(rename = "text")]
+        ///
+        /// Built with [`SendMessageRequest::text`].
         #[non_exhaustive]
         Text {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -581,6 +679,8 @@ A plain text message.*/
 
 An image fetched from a public URL, optionally captioned and optionally view-once.*/
         #[serde(rename = "image")]
+        ///
+        /// Built with [`SendMessageRequest::image`].
         #[non_exhaustive]
         Image {
             ///Text shown under the image.
@@ -609,6 +709,8 @@ An image fetched from a public URL, optionally captioned and optionally view-onc
 
 A video fetched from a public URL, optionally captioned.*/
         #[serde(rename = "video")]
+        ///
+        /// Built with [`SendMessageRequest::video`].
         #[non_exhaustive]
         Video {
             ///Text shown under the video.
@@ -637,6 +739,8 @@ A video fetched from a public URL, optionally captioned.*/
 
 A document fetched from a public URL.*/
         #[serde(rename = "document")]
+        ///
+        /// Built with [`SendMessageRequest::document`].
         #[non_exhaustive]
         Document {
             ///Text shown with the document.
@@ -665,6 +769,8 @@ A document fetched from a public URL.*/
 
 An audio file fetched from a public URL.*/
         #[serde(rename = "audio")]
+        ///
+        /// Built with [`SendMessageRequest::audio`].
         #[non_exhaustive]
         Audio {
             ///Public URL of the audio file.
@@ -684,6 +790,8 @@ An audio file fetched from a public URL.*/
 
 A sticker fetched from a public URL.*/
         #[serde(rename = "sticker")]
+        ///
+        /// Built with [`SendMessageRequest::sticker`].
         #[non_exhaustive]
         Sticker {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -703,6 +811,8 @@ A sticker fetched from a public URL.*/
 
 A location pin.*/
         #[serde(rename = "location")]
+        ///
+        /// Built with [`SendMessageRequest::location`].
         #[non_exhaustive]
         Location {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -720,6 +830,8 @@ A location pin.*/
 
 One contact card.*/
         #[serde(rename = "contact")]
+        ///
+        /// Built with [`SendMessageRequest::contact`].
         #[non_exhaustive]
         Contact {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -737,6 +849,8 @@ One contact card.*/
 
 A poll with a question and answer options.*/
         #[serde(rename = "poll")]
+        ///
+        /// Built with [`SendMessageRequest::poll`].
         #[non_exhaustive]
         Poll {
             ///Channel JID ending in `@newsletter`; give this or `to`.
@@ -757,7 +871,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Session {
         ///The account that owns the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -791,7 +911,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionApiKey {
         ///When the key was issued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -810,7 +936,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionKeyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_api_key: ::std::option::Option<SessionApiKey>,
@@ -819,7 +951,13 @@ Timestamps are plain strings (Quirk: the collection's examples hold `""` for the
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionList {
         ///The sessions on this page.
         pub data: ::std::vec::Vec<Session>,
@@ -835,7 +973,13 @@ left untyped (any JSON value).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionOperation {
         ///When the operation was queued.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -872,7 +1016,13 @@ left untyped (any JSON value).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionQrCode {
         ///The QR code, either as an image data URI or as the raw string to encode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -886,7 +1036,13 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionSettings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_protection: ::std::option::Option<Toggle>,
@@ -909,7 +1065,13 @@ Quirk: the collection shows `""` for every setting; they are on/off switches, ty
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SessionSettingsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_settings: ::std::option::Option<SessionSettings>,
@@ -954,7 +1116,13 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateSessionRequest {
         ///A new name for the session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -969,7 +1137,13 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpsertContactRequest {
         ///The name to save.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1307,8 +1481,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
     }
     #[::bon::bon]
     impl SendMessageRequest {
-        /// Builds a [`SendMessageRequest::Text`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Text`] taking its `text`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn text(
             ///The message text.
             #[builder(start_fn)]
@@ -1327,8 +1508,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Image`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Image`] taking its `image_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn image(
             ///Public URL of the image.
             #[builder(start_fn)]
@@ -1353,8 +1541,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 view_once,
             }
         }
-        /// Builds a [`SendMessageRequest::Video`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Video`] taking its `video_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn video(
             ///Public URL of the video.
             #[builder(start_fn)]
@@ -1379,8 +1574,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 view_once,
             }
         }
-        /// Builds a [`SendMessageRequest::Document`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Document`] taking its `document_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn document(
             ///Public URL of the document.
             #[builder(start_fn)]
@@ -1408,8 +1610,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Audio`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Audio`] taking its `audio_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn audio(
             ///Public URL of the audio file.
             #[builder(start_fn)]
@@ -1428,8 +1637,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Sticker`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Sticker`] taking its `sticker_url`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn sticker(
             ///Public URL of the sticker (WebP).
             #[builder(start_fn)]
@@ -1448,8 +1664,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Location`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Location`] taking its `location`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn location(
             #[builder(start_fn)]
             location: LocationPayload,
@@ -1467,8 +1690,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Contact`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Contact`] taking its `contact`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn contact(
             #[builder(start_fn)]
             contact: ContactCard,
@@ -1486,8 +1716,15 @@ where these booleans go, so a string is accepted as well as a boolean; send bool
                 to,
             }
         }
-        /// Builds a [`SendMessageRequest::Poll`].
-        #[builder(finish_fn = build, on(_, into), derive(Into))]
+        /// Builds a [`SendMessageRequest::Poll`] taking its `poll`; every other member is a named setter.
+        #[builder(
+            finish_fn(
+                name = build,
+                doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+            ),
+            on(_, into),
+            derive(Into)
+        )]
         pub fn poll(
             #[builder(start_fn)]
             poll: PollPayload,
@@ -1618,13 +1855,19 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_contacts_state::IsComplete> ListContacts<'a, S> {
+    impl<'a, S: list_contacts_state::State> ListContacts<'a, S> {
         ///Sends a `GET` request to `/api/contacts`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ContactList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_contacts_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1685,13 +1928,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::UpsertContactRequest,
     }
-    impl<'a, S: upsert_contact_state::IsComplete> UpsertContact<'a, S> {
+    impl<'a, S: upsert_contact_state::State> UpsertContact<'a, S> {
         ///Sends a `PUT` request to `/api/contacts`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: upsert_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1753,13 +2002,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         jid: ::std::string::String,
     }
-    impl<'a, S: get_contact_picture_state::IsComplete> GetContactPicture<'a, S> {
+    impl<'a, S: get_contact_picture_state::State> GetContactPicture<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{jid}/picture`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ProfilePicture>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_contact_picture_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1823,13 +2078,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: get_contact_state::IsComplete> GetContact<'a, S> {
+    impl<'a, S: get_contact_state::State> GetContact<'a, S> {
         ///Sends a `GET` request to `/api/contacts/{phone}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Contact>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1892,13 +2153,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: block_contact_state::IsComplete> BlockContact<'a, S> {
+    impl<'a, S: block_contact_state::State> BlockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/block`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: block_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -1962,13 +2229,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: unblock_contact_state::IsComplete> UnblockContact<'a, S> {
+    impl<'a, S: unblock_contact_state::State> UnblockContact<'a, S> {
         ///Sends a `POST` request to `/api/contacts/{phone}/unblock`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: unblock_contact_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2029,13 +2302,19 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_groups_state::IsComplete> ListGroups<'a, S> {
+    impl<'a, S: list_groups_state::State> ListGroups<'a, S> {
         ///Sends a `GET` request to `/api/groups`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::GroupList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_groups_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2096,13 +2375,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateGroupRequest,
     }
-    impl<'a, S: create_group_state::IsComplete> CreateGroup<'a, S> {
+    impl<'a, S: create_group_state::State> CreateGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Group>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: create_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2164,13 +2449,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::AcceptGroupInviteRequest,
     }
-    impl<'a, S: accept_group_invite_state::IsComplete> AcceptGroupInvite<'a, S> {
+    impl<'a, S: accept_group_invite_state::State> AcceptGroupInvite<'a, S> {
         ///Sends a `POST` request to `/api/groups/invite/accept`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: accept_group_invite_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2232,8 +2523,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         invite_code: ::std::string::String,
     }
-    impl<'a, S: get_group_invite_info_state::IsComplete> GetGroupInviteInfo<'a, S> {
+    impl<'a, S: get_group_invite_info_state::State> GetGroupInviteInfo<'a, S> {
         ///Sends a `GET` request to `/api/groups/invite/{inviteCode}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2241,7 +2535,10 @@ pub mod builder {
                 Response<types::GroupInviteInfo>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_invite_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2305,13 +2602,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_state::IsComplete> GetGroup<'a, S> {
+    impl<'a, S: get_group_state::State> GetGroup<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Group>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2374,8 +2677,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_invite_link_state::IsComplete> GetGroupInviteLink<'a, S> {
+    impl<'a, S: get_group_invite_link_state::State> GetGroupInviteLink<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/invite-link`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2383,7 +2689,10 @@ pub mod builder {
                 Response<types::GroupInviteLink>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_invite_link_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2447,13 +2756,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: leave_group_state::IsComplete> LeaveGroup<'a, S> {
+    impl<'a, S: leave_group_state::State> LeaveGroup<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/leave`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: leave_group_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2517,13 +2832,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_metadata_state::IsComplete> GetGroupMetadata<'a, S> {
+    impl<'a, S: get_group_metadata_state::State> GetGroupMetadata<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/metadata`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::GroupMetadata>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_metadata_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2587,8 +2908,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: list_group_participants_state::IsComplete> ListGroupParticipants<'a, S> {
+    impl<'a, S: list_group_participants_state::State> ListGroupParticipants<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2596,7 +2920,10 @@ pub mod builder {
                 Response<types::GroupParticipantList>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2663,13 +2990,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<'a, S: add_group_participants_state::IsComplete> AddGroupParticipants<'a, S> {
+    impl<'a, S: add_group_participants_state::State> AddGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: add_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2737,16 +3070,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<
-        'a,
-        S: remove_group_participants_state::IsComplete,
-    > RemoveGroupParticipants<'a, S> {
+    impl<'a, S: remove_group_participants_state::State> RemoveGroupParticipants<'a, S> {
         ///Sends a `DELETE` request to `/api/groups/{groupJid}/participants`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: remove_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2814,16 +3150,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupParticipantsRequest,
     }
-    impl<
-        'a,
-        S: demote_group_participants_state::IsComplete,
-    > DemoteGroupParticipants<'a, S> {
+    impl<'a, S: demote_group_participants_state::State> DemoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/demote`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: demote_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2893,14 +3232,20 @@ pub mod builder {
     }
     impl<
         'a,
-        S: promote_group_participants_state::IsComplete,
+        S: promote_group_participants_state::State,
     > PromoteGroupParticipants<'a, S> {
         ///Sends a `POST` request to `/api/groups/{groupJid}/participants/promote`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: promote_group_participants_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2965,13 +3310,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         group_jid: ::std::string::String,
     }
-    impl<'a, S: get_group_picture_state::IsComplete> GetGroupPicture<'a, S> {
+    impl<'a, S: get_group_picture_state::State> GetGroupPicture<'a, S> {
         ///Sends a `GET` request to `/api/groups/{groupJid}/picture`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::ProfilePicture>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_group_picture_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3038,13 +3389,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::GroupSettingsUpdate,
     }
-    impl<'a, S: update_group_settings_state::IsComplete> UpdateGroupSettings<'a, S> {
+    impl<'a, S: update_group_settings_state::State> UpdateGroupSettings<'a, S> {
         ///Sends a `PUT` request to `/api/groups/{groupJid}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_group_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3109,13 +3466,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::MarkMessagesReadRequest,
     }
-    impl<'a, S: mark_messages_read_state::IsComplete> MarkMessagesRead<'a, S> {
+    impl<'a, S: mark_messages_read_state::State> MarkMessagesRead<'a, S> {
         ///Sends a `POST` request to `/api/messages/read`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: mark_messages_read_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3180,13 +3543,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::EditMessageRequest,
     }
-    impl<'a, S: edit_message_alias_state::IsComplete> EditMessageAlias<'a, S> {
+    impl<'a, S: edit_message_alias_state::State> EditMessageAlias<'a, S> {
         ///Sends a `PUT` request to `/api/messages/{messageId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_message_alias_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3251,13 +3620,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: delete_message_state::IsComplete> DeleteMessage<'a, S> {
+    impl<'a, S: delete_message_state::State> DeleteMessage<'a, S> {
         ///Sends a `DELETE` request to `/api/messages/{messageId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3324,13 +3699,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::EditMessageRequest,
     }
-    impl<'a, S: edit_message_state::IsComplete> EditMessage<'a, S> {
+    impl<'a, S: edit_message_state::State> EditMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/edit`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3395,13 +3776,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: get_message_info_state::IsComplete> GetMessageInfo<'a, S> {
+    impl<'a, S: get_message_info_state::State> GetMessageInfo<'a, S> {
         ///Sends a `GET` request to `/api/messages/{messageId}/info`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::MessageInfo>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_message_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3465,13 +3852,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         message_id: ::std::string::String,
     }
-    impl<'a, S: resend_message_state::IsComplete> ResendMessage<'a, S> {
+    impl<'a, S: resend_message_state::State> ResendMessage<'a, S> {
         ///Sends a `POST` request to `/api/messages/{messageId}/resend`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: resend_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3535,8 +3928,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         phone: ::std::string::String,
     }
-    impl<'a, S: check_on_whatsapp_state::IsComplete> CheckOnWhatsapp<'a, S> {
+    impl<'a, S: check_on_whatsapp_state::State> CheckOnWhatsapp<'a, S> {
         ///Sends a `GET` request to `/api/on-whatsapp/{phone}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3544,7 +3940,10 @@ pub mod builder {
                 Response<types::OnWhatsAppResult>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: check_on_whatsapp_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3611,8 +4010,11 @@ pub mod builder {
         #[builder(into)]
         idempotency_key: Option<::std::string::String>,
     }
-    impl<'a, S: send_message_state::IsComplete> SendMessage<'a, S> {
+    impl<'a, S: send_message_state::State> SendMessage<'a, S> {
         ///Sends a `POST` request to `/api/send-message`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3620,7 +4022,10 @@ pub mod builder {
                 Response<types::SendMessageAccepted>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: send_message_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3691,13 +4096,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::PresenceUpdateRequest,
     }
-    impl<'a, S: send_presence_update_state::IsComplete> SendPresenceUpdate<'a, S> {
+    impl<'a, S: send_presence_update_state::State> SendPresenceUpdate<'a, S> {
         ///Sends a `POST` request to `/api/send-presence-update`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: send_presence_update_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3759,13 +4170,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: list_message_logs_state::IsComplete> ListMessageLogs<'a, S> {
+    impl<'a, S: list_message_logs_state::State> ListMessageLogs<'a, S> {
         ///Sends a `GET` request to `/api/whatsapp-sessions/{sessionId}/message-logs`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::MessageLogList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_message_logs_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3835,13 +4252,19 @@ pub mod builder {
         #[builder(into)]
         status: Option<types::SessionStatus>,
     }
-    impl<'a, S: list_sessions_state::IsComplete> ListSessions<'a, S> {
+    impl<'a, S: list_sessions_state::State> ListSessions<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::SessionList>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: list_sessions_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3911,8 +4334,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::CreateSessionRequest,
     }
-    impl<'a, S: create_session_state::IsComplete> CreateSession<'a, S> {
+    impl<'a, S: create_session_state::State> CreateSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3920,7 +4346,10 @@ pub mod builder {
                 Response<types::CreateSessionResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3982,13 +4411,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_state::IsComplete> GetSession<'a, S> {
+    impl<'a, S: get_session_state::State> GetSession<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Session>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4052,8 +4487,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: delete_session_state::IsComplete> DeleteSession<'a, S> {
+    impl<'a, S: delete_session_state::State> DeleteSession<'a, S> {
         ///Sends a `DELETE` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4061,7 +4499,10 @@ pub mod builder {
                 Response<types::SessionOperation>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4128,13 +4569,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::UpdateSessionRequest,
     }
-    impl<'a, S: update_session_state::IsComplete> UpdateSession<'a, S> {
+    impl<'a, S: update_session_state::State> UpdateSession<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::Session>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4199,13 +4646,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: connect_session_state::IsComplete> ConnectSession<'a, S> {
+    impl<'a, S: connect_session_state::State> ConnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/connect`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: connect_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4270,13 +4723,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: disconnect_session_state::IsComplete> DisconnectSession<'a, S> {
+    impl<'a, S: disconnect_session_state::State> DisconnectSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/disconnect`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: disconnect_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4340,13 +4799,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_qr_state::IsComplete> GetSessionQr<'a, S> {
+    impl<'a, S: get_session_qr_state::State> GetSessionQr<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/qrcode`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::SessionQrCode>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_qr_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4411,8 +4876,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: regenerate_session_key_state::IsComplete> RegenerateSessionKey<'a, S> {
+    impl<'a, S: regenerate_session_key_state::State> RegenerateSessionKey<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/regenerate-key`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4420,7 +4888,10 @@ pub mod builder {
                 Response<types::SessionKeyResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: regenerate_session_key_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4484,13 +4955,19 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: restart_session_state::IsComplete> RestartSession<'a, S> {
+    impl<'a, S: restart_session_state::State> RestartSession<'a, S> {
         ///Sends a `POST` request to `/v1/whatsapp-sessions/{sessionId}/restart`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<()>, Error<types::ErrorEnvelope>>,
-        > + 'a {
+        > + 'a
+        where
+            S: restart_session_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4554,8 +5031,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         session_id: ::std::string::String,
     }
-    impl<'a, S: get_session_settings_state::IsComplete> GetSessionSettings<'a, S> {
+    impl<'a, S: get_session_settings_state::State> GetSessionSettings<'a, S> {
         ///Sends a `GET` request to `/v1/whatsapp-sessions/{sessionId}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4563,7 +5043,10 @@ pub mod builder {
                 Response<types::SessionSettingsResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_session_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4630,8 +5113,11 @@ pub mod builder {
         #[builder(start_fn, into)]
         body: types::SessionSettings,
     }
-    impl<'a, S: update_session_settings_state::IsComplete> UpdateSessionSettings<'a, S> {
+    impl<'a, S: update_session_settings_state::State> UpdateSessionSettings<'a, S> {
         ///Sends a `PATCH` request to `/v1/whatsapp-sessions/{sessionId}/settings`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4639,7 +5125,10 @@ pub mod builder {
                 Response<types::SessionSettingsResponse>,
                 Error<types::ErrorEnvelope>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_session_settings_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4695,7 +5184,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "accept_group_invite",
         method: "POST",
         path: "/api/groups/invite/accept",
@@ -4707,7 +5195,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "add_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants",
@@ -4719,7 +5206,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "block_contact",
         method: "POST",
         path: "/api/contacts/{phone}/block",
@@ -4731,7 +5217,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "check_on_whatsapp",
         method: "GET",
         path: "/api/on-whatsapp/{phone}",
@@ -4743,7 +5228,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "connect_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/connect",
@@ -4755,7 +5239,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "create_group",
         method: "POST",
         path: "/api/groups",
@@ -4767,7 +5250,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "create_session",
         method: "POST",
         path: "/v1/whatsapp-sessions",
@@ -4779,7 +5261,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "delete_message",
         method: "DELETE",
         path: "/api/messages/{messageId}",
@@ -4791,7 +5272,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "delete_session",
         method: "DELETE",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -4803,7 +5283,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "demote_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants/demote",
@@ -4815,7 +5294,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "disconnect_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/disconnect",
@@ -4827,7 +5305,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "edit_message",
         method: "POST",
         path: "/api/messages/{messageId}/edit",
@@ -4839,7 +5316,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "edit_message_alias",
         method: "PUT",
         path: "/api/messages/{messageId}",
@@ -4851,7 +5327,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_contact",
         method: "GET",
         path: "/api/contacts/{phone}",
@@ -4863,7 +5338,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_contact_picture",
         method: "GET",
         path: "/api/contacts/{jid}/picture",
@@ -4875,7 +5349,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group",
         method: "GET",
         path: "/api/groups/{groupJid}",
@@ -4887,7 +5360,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_invite_info",
         method: "GET",
         path: "/api/groups/invite/{inviteCode}",
@@ -4899,7 +5371,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_invite_link",
         method: "GET",
         path: "/api/groups/{groupJid}/invite-link",
@@ -4911,7 +5382,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_metadata",
         method: "GET",
         path: "/api/groups/{groupJid}/metadata",
@@ -4923,7 +5393,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_group_picture",
         method: "GET",
         path: "/api/groups/{groupJid}/picture",
@@ -4935,7 +5404,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_message_info",
         method: "GET",
         path: "/api/messages/{messageId}/info",
@@ -4947,7 +5415,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -4959,7 +5426,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session_qr",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}/qrcode",
@@ -4971,7 +5437,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "get_session_settings",
         method: "GET",
         path: "/v1/whatsapp-sessions/{sessionId}/settings",
@@ -4983,7 +5448,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "leave_group",
         method: "POST",
         path: "/api/groups/{groupJid}/leave",
@@ -4995,7 +5459,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_contacts",
         method: "GET",
         path: "/api/contacts",
@@ -5007,7 +5470,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_group_participants",
         method: "GET",
         path: "/api/groups/{groupJid}/participants",
@@ -5019,7 +5481,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_groups",
         method: "GET",
         path: "/api/groups",
@@ -5031,7 +5492,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_message_logs",
         method: "GET",
         path: "/api/whatsapp-sessions/{sessionId}/message-logs",
@@ -5043,7 +5503,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "list_sessions",
         method: "GET",
         path: "/v1/whatsapp-sessions",
@@ -5055,7 +5514,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "mark_messages_read",
         method: "POST",
         path: "/api/messages/read",
@@ -5067,7 +5525,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "promote_group_participants",
         method: "POST",
         path: "/api/groups/{groupJid}/participants/promote",
@@ -5079,7 +5536,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "regenerate_session_key",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/regenerate-key",
@@ -5091,7 +5547,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "remove_group_participants",
         method: "DELETE",
         path: "/api/groups/{groupJid}/participants",
@@ -5103,7 +5558,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "resend_message",
         method: "POST",
         path: "/api/messages/{messageId}/resend",
@@ -5115,7 +5569,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "restart_session",
         method: "POST",
         path: "/v1/whatsapp-sessions/{sessionId}/restart",
@@ -5127,7 +5580,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "send_message",
         method: "POST",
         path: "/api/send-message",
@@ -5141,7 +5593,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "send_presence_update",
         method: "POST",
         path: "/api/send-presence-update",
@@ -5153,7 +5604,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "unblock_contact",
         method: "POST",
         path: "/api/contacts/{phone}/unblock",
@@ -5165,7 +5615,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_group_settings",
         method: "PUT",
         path: "/api/groups/{groupJid}/settings",
@@ -5177,7 +5626,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_session",
         method: "PATCH",
         path: "/v1/whatsapp-sessions/{sessionId}",
@@ -5189,7 +5637,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "update_session_settings",
         method: "PATCH",
         path: "/v1/whatsapp-sessions/{sessionId}/settings",
@@ -5201,7 +5648,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 43usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "wapio",
-        provider_label: "wapio",
         id: "upsert_contact",
         method: "PUT",
         path: "/api/contacts",
@@ -5348,6 +5794,18 @@ impl Client {
         &self.inner
     }
 }
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorEnvelope {
+    fn code(&self) -> ::std::option::Option<&str> {
+        self.reason_code
+            .as_ref()
+            .map(|value| value.as_str())
+            .filter(|text| !text.trim().is_empty())
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref().filter(|text| !text.trim().is_empty())
+    }
+}
 /// Operations grouped by the credentials the spec says they accept.
 pub mod operations {
     #[allow(unused_imports)]
@@ -5356,7 +5814,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `accountToken` credentials.
     pub trait AccountTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List contacts
         ///
@@ -6463,7 +6923,9 @@ pub mod operations {
     }
     /// Operations that accept the `sessionKey` credentials.
     pub trait SessionKeyOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List contacts
         ///

@@ -23,7 +23,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfile {
         ///Short "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -54,7 +60,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfileResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BusinessProfile>,
@@ -65,7 +77,13 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessProfileUpdate {
         ///New "About" text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -79,6 +97,7 @@ pub mod types {
         ///New contact email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
+        #[builder(skip = MessagingProduct::Whatsapp)]
         pub messaging_product: MessagingProduct,
         ///URL of the new profile picture.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -100,7 +119,13 @@ by `get_business_profile` use `websites`, which is modelled.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessPublicKey {
         ///The public key in PEM format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -117,7 +142,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct BusinessPublicKeyListResponse {
         ///The business public key (one entry).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -130,7 +161,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Catalog {
         ///Catalog ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -143,7 +180,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CatalogListResponse {
         ///The catalogs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -158,7 +201,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationAnalytics {
         ///One entry per time bucket and breakdown combination.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -169,7 +218,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationAnalyticsResponse {
         #[serde(
             rename = "conversationAnalytics",
@@ -183,7 +238,13 @@ a free string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ConversationDataPoint {
         ///Number of conversations.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -235,7 +296,13 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateFlowRequest {
         pub data: NewFlow,
     }
@@ -243,7 +310,13 @@ them in lower case and misspells one (`business_initiated`, `uesr_initiated`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateFlowResponse {
         ///ID of the new flow.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -257,7 +330,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateRequest {
         pub category: TemplateCategory,
         ///Components of the template.
@@ -274,7 +353,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct CreateTemplateResponse {
         ///ID of the new template.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -289,7 +374,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Cursors {
         ///Cursor of the page after this one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -304,7 +395,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DeleteTemplateRequest {
         ///Name of the template to delete.
         pub name: ::std::string::String,
@@ -318,7 +415,13 @@ fields are free strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DisplayNameStatus {
         ///Account mode, e.g. `LIVE`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,7 +452,13 @@ fields are free strings.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct DisplayNameStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<DisplayNameStatus>,
@@ -362,7 +471,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct EditTemplateRequest {
         ///New components of that version.
         pub components: ::std::vec::Vec<TemplateComponent>,
@@ -388,7 +503,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ErrorResponse {
         ///Error detail (a message or an object), when given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -407,7 +528,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowApplication {
         ///Application ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -423,7 +550,13 @@ parses. A non-JSON body surfaces as an unexpected-response error with its status
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowBusinessAccount {
         ///Billing currency of the WABA.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -462,7 +595,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowDetailResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application: ::std::option::Option<FlowApplication>,
@@ -496,7 +635,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowIdRequest {
         ///ID of the flow.
         #[serde(rename = "flowId")]
@@ -506,7 +651,13 @@ Quirk: the flow's fields sit at the top level next to `ok`, not under `data`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowJson {
         /**Name of the flow.
 Quirk: the doc's table marks it required but its example leaves it out, so it is
@@ -555,7 +706,13 @@ API's doc.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowListResponse {
         ///The flows of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -570,7 +727,13 @@ API's doc.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowMetadataUpdate {
         ///New categories of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -589,7 +752,13 @@ for flows whose Flow JSON version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowPreview {
         /**When the preview URL stops working.
 Quirk: written like `2024-03-08T04:52:37+0000` (offset without a colon, not RFC 3339),
@@ -605,7 +774,13 @@ so it is a plain string rather than `date-time`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowPreviewResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowPreview>,
@@ -616,7 +791,13 @@ so it is a plain string rather than `date-time`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreen {
         /**The screen's data model.
 Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
@@ -636,7 +817,13 @@ Quirk: a JSON document encoded as a string (e.g. `"{}"`), not an object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreenPayload {
         /**Data model of the entry screen.
 Quirk: a JSON document encoded as a string, not an object.
@@ -658,7 +845,13 @@ Quirk: a JSON document encoded as a string, not an object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowScreenPayloadResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -680,7 +873,13 @@ Quirk: the doc only ever shows `DRAFT`; the states reached through `publish_flow
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct FlowSummary {
         ///Screens of the flow.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -755,7 +954,13 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct MessageTemplate {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TemplateCategory>,
@@ -790,7 +995,13 @@ Quirk: the doc only shows empty lists, so the structure is left open.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct NewFlow {
         ///Categories of the flow; at least one.
         pub categories: ::std::vec::Vec<FlowCategory>,
@@ -809,7 +1020,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct OkResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -819,7 +1036,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Paging {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cursors: ::std::option::Option<Cursors>,
@@ -840,7 +1063,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct Product {
         ///Product ID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -862,7 +1091,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct ProductListResponse {
         ///The products.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -877,7 +1112,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SetBusinessPublicKeyRequest {
         ///2048-bit RSA public key in PEM format (`-----BEGIN PUBLIC KEY-----` …).
         #[serde(rename = "publicKey")]
@@ -887,7 +1128,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct SuccessResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -899,7 +1146,13 @@ version is below 3.0.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateButton {
         ///Number a `PHONE_NUMBER` button calls, in international format.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -947,7 +1200,13 @@ examples use, kept in one flat object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponent {
         ///Buttons of a `BUTTONS` component.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -967,7 +1226,13 @@ examples use, kept in one flat object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateComponentExample {
         ///Sample values for the body placeholders, one inner list per sample set.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1008,7 +1273,13 @@ defines more.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateLanguageStatus {
         ///Language code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1020,7 +1291,13 @@ defines more.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateListResponse {
         ///The templates of this page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1049,7 +1326,13 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateQualityScore {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<TemplateQualityRating>,
@@ -1070,7 +1353,13 @@ shows `UNKNOWN`; the doc's own example shows it, so it is listed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct TemplateTranslation {
         ///Header, body, footer and buttons of this version.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1093,7 +1382,13 @@ Quirk: the doc's `accessToken` body field is not part of this schema; the client
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateBusinessProfileRequest {
         ///WhatsApp phone number ID whose profile is updated.
         #[serde(rename = "phoneNumberId")]
@@ -1107,7 +1402,13 @@ here because the operation cannot work without it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowJsonRequest {
         pub data: FlowJson,
         ///ID of the flow to update.
@@ -1118,7 +1419,13 @@ here because the operation cannot work without it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowJsonResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -1138,7 +1445,13 @@ the server reads is not documented.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UpdateFlowMetadataRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<FlowMetadataUpdate>,
@@ -1158,7 +1471,13 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UploadMediaRequest {
         ///WhatsApp phone number ID the media is uploaded for.
         #[serde(rename = "phoneNumberId")]
@@ -1172,7 +1491,13 @@ repaired. The doc's `accessToken` body field is not part of this schema; the cli
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct UploadMediaResponse {
         #[serde(
             rename = "fileType",
@@ -1194,7 +1519,13 @@ Quirk: this is the only response that wraps its payload in `result` instead of `
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaInfo {
         ///Whether the WABA was connected through embedded signup.
         #[serde(
@@ -1246,7 +1577,13 @@ Quirk: this is the only response that wraps its payload in `result` instead of `
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     #[derive(::bon::Builder)]
-    #[builder(on(_, into), derive(Into))]
+    #[builder(
+        on(_, into),
+        derive(Into),
+        finish_fn(
+            doc{#[doc = "Builds the value. It exists once every required member is set; a missing one fails to compile with ``the member `Unset<name>` was not set``: add `.name(…)`."]}
+        )
+    )]
     pub struct WabaInfoResponse {
         ///Success flag, `1` on success.
         pub ok: i64,
@@ -2348,8 +2685,11 @@ pub mod builder {
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: list_catalogs_state::IsComplete> ListCatalogs<'a, S> {
+    impl<'a, S: list_catalogs_state::State> ListCatalogs<'a, S> {
         ///Sends a `GET` request to `/catalogs`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2357,7 +2697,10 @@ pub mod builder {
                 Response<types::CatalogListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_catalogs_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2449,9 +2792,12 @@ array string like the other list filters of this API.*/
     }
     impl<
         'a,
-        S: get_conversation_analytics_state::IsComplete,
+        S: get_conversation_analytics_state::State,
     > GetConversationAnalytics<'a, S> {
         ///Sends a `GET` request to `/conversation-analytics`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2459,7 +2805,10 @@ array string like the other list filters of this API.*/
                 Response<types::ConversationAnalyticsResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_conversation_analytics_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2540,8 +2889,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::CreateFlowRequest,
     }
-    impl<'a, S: create_flow_state::IsComplete> CreateFlow<'a, S> {
+    impl<'a, S: create_flow_state::State> CreateFlow<'a, S> {
         ///Sends a `PUT` request to `/create-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2549,7 +2901,10 @@ array string like the other list filters of this API.*/
                 Response<types::CreateFlowResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2607,8 +2962,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: deprecate_flow_state::IsComplete> DeprecateFlow<'a, S> {
+    impl<'a, S: deprecate_flow_state::State> DeprecateFlow<'a, S> {
         ///Sends a `POST` request to `/deprecate-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2616,7 +2974,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: deprecate_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2681,8 +3042,11 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         limit: i64,
     }
-    impl<'a, S: list_flows_state::IsComplete> ListFlows<'a, S> {
+    impl<'a, S: list_flows_state::State> ListFlows<'a, S> {
         ///Sends a `GET` request to `/flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2690,7 +3054,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_flows_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2756,8 +3123,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: delete_flow_state::IsComplete> DeleteFlow<'a, S> {
+    impl<'a, S: delete_flow_state::State> DeleteFlow<'a, S> {
         ///Sends a `DELETE` request to `/flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2765,7 +3135,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2824,8 +3197,11 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_detail_state::IsComplete> GetFlowDetail<'a, S> {
+    impl<'a, S: get_flow_detail_state::State> GetFlowDetail<'a, S> {
         ///Sends a `GET` request to `/flow-detail`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2833,7 +3209,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowDetailResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_detail_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2897,8 +3276,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UpdateFlowJsonRequest,
     }
-    impl<'a, S: update_flow_json_state::IsComplete> UpdateFlowJson<'a, S> {
+    impl<'a, S: update_flow_json_state::State> UpdateFlowJson<'a, S> {
         ///Sends a `PATCH` request to `/flow-json`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2906,7 +3288,10 @@ array string like the other list filters of this API.*/
                 Response<types::UpdateFlowJsonResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_flow_json_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -2964,8 +3349,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UpdateFlowMetadataRequest,
     }
-    impl<'a, S: update_flow_metadata_state::IsComplete> UpdateFlowMetadata<'a, S> {
+    impl<'a, S: update_flow_metadata_state::State> UpdateFlowMetadata<'a, S> {
         ///Sends a `PATCH` request to `/flow-metadata`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -2973,7 +3361,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: update_flow_metadata_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3032,8 +3423,11 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_preview_state::IsComplete> GetFlowPreview<'a, S> {
+    impl<'a, S: get_flow_preview_state::State> GetFlowPreview<'a, S> {
         ///Sends a `GET` request to `/flow-preview`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3041,7 +3435,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowPreviewResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_preview_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3106,8 +3503,11 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         flow_id: ::std::string::String,
     }
-    impl<'a, S: get_flow_screen_payload_state::IsComplete> GetFlowScreenPayload<'a, S> {
+    impl<'a, S: get_flow_screen_payload_state::State> GetFlowScreenPayload<'a, S> {
         ///Sends a `GET` request to `/flow-screen-payload`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3115,7 +3515,10 @@ array string like the other list filters of this API.*/
                 Response<types::FlowScreenPayloadResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_flow_screen_payload_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3179,8 +3582,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::UploadMediaRequest,
     }
-    impl<'a, S: upload_media_state::IsComplete> UploadMedia<'a, S> {
+    impl<'a, S: upload_media_state::State> UploadMedia<'a, S> {
         ///Sends a `PUT` request to `/media-id`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3188,7 +3594,10 @@ array string like the other list filters of this API.*/
                 Response<types::UploadMediaResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: upload_media_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3253,8 +3662,11 @@ array string like the other list filters of this API.*/
         #[builder(into)]
         catalog_id: ::std::string::String,
     }
-    impl<'a, S: list_products_state::IsComplete> ListProducts<'a, S> {
+    impl<'a, S: list_products_state::State> ListProducts<'a, S> {
         ///Sends a `GET` request to `/products`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3262,7 +3674,10 @@ array string like the other list filters of this API.*/
                 Response<types::ProductListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_products_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3328,8 +3743,11 @@ array string like the other list filters of this API.*/
         #[builder(start_fn, into)]
         body: types::FlowIdRequest,
     }
-    impl<'a, S: publish_flow_state::IsComplete> PublishFlow<'a, S> {
+    impl<'a, S: publish_flow_state::State> PublishFlow<'a, S> {
         ///Sends a `POST` request to `/publish-flow`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3337,7 +3755,10 @@ array string like the other list filters of this API.*/
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: publish_flow_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3402,8 +3823,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         waba_id: Option<::std::string::String>,
     }
-    impl<'a, S: get_waba_info_state::IsComplete> GetWabaInfo<'a, S> {
+    impl<'a, S: get_waba_info_state::State> GetWabaInfo<'a, S> {
         ///Sends a `GET` request to `/waba-info`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3411,7 +3835,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::WabaInfoResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_waba_info_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3474,8 +3901,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn)]
         client: &'a super::Client,
     }
-    impl<'a, S: get_business_encryption_state::IsComplete> GetBusinessEncryption<'a, S> {
+    impl<'a, S: get_business_encryption_state::State> GetBusinessEncryption<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-encryption`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3483,7 +3913,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::BusinessPublicKeyListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_business_encryption_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3540,13 +3973,19 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::SetBusinessPublicKeyRequest,
     }
-    impl<'a, S: set_business_encryption_state::IsComplete> SetBusinessEncryption<'a, S> {
+    impl<'a, S: set_business_encryption_state::State> SetBusinessEncryption<'a, S> {
         ///Sends a `POST` request to `/whatsapp-business-encryption`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::OkResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: set_business_encryption_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3605,8 +4044,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         phone_number_id: ::std::string::String,
     }
-    impl<'a, S: get_business_profile_state::IsComplete> GetBusinessProfile<'a, S> {
+    impl<'a, S: get_business_profile_state::State> GetBusinessProfile<'a, S> {
         ///Sends a `GET` request to `/whatsapp-business-profile`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3614,7 +4056,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::BusinessProfileResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_business_profile_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3678,13 +4123,19 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::UpdateBusinessProfileRequest,
     }
-    impl<'a, S: update_business_profile_state::IsComplete> UpdateBusinessProfile<'a, S> {
+    impl<'a, S: update_business_profile_state::State> UpdateBusinessProfile<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-business-profile`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
             Output = Result<Response<types::OkResponse>, Error<types::ErrorResponse>>,
-        > + 'a {
+        > + 'a
+        where
+            S: update_business_profile_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3743,8 +4194,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(into)]
         phone_number_id: ::std::string::String,
     }
-    impl<'a, S: get_display_name_status_state::IsComplete> GetDisplayNameStatus<'a, S> {
+    impl<'a, S: get_display_name_status_state::State> GetDisplayNameStatus<'a, S> {
         ///Sends a `GET` request to `/whatsapp-displayname-status`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3752,7 +4206,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::DisplayNameStatusResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: get_display_name_status_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3816,8 +4273,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::CreateTemplateRequest,
     }
-    impl<'a, S: create_template_state::IsComplete> CreateTemplate<'a, S> {
+    impl<'a, S: create_template_state::State> CreateTemplate<'a, S> {
         ///Sends a `PUT` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3825,7 +4285,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::CreateTemplateResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: create_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3883,8 +4346,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::DeleteTemplateRequest,
     }
-    impl<'a, S: delete_template_state::IsComplete> DeleteTemplate<'a, S> {
+    impl<'a, S: delete_template_state::State> DeleteTemplate<'a, S> {
         ///Sends a `DELETE` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3892,7 +4358,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: delete_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -3950,8 +4419,11 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
         #[builder(start_fn, into)]
         body: types::EditTemplateRequest,
     }
-    impl<'a, S: edit_template_state::IsComplete> EditTemplate<'a, S> {
+    impl<'a, S: edit_template_state::State> EditTemplate<'a, S> {
         ///Sends a `PATCH` request to `/whatsapp-message-template`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -3959,7 +4431,10 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 Response<types::SuccessResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: edit_template_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4057,8 +4532,11 @@ or `content`.*/
         #[builder(into)]
         waba_id: ::std::string::String,
     }
-    impl<'a, S: list_templates_state::IsComplete> ListTemplates<'a, S> {
+    impl<'a, S: list_templates_state::State> ListTemplates<'a, S> {
         ///Sends a `GET` request to `/whatsapp-message-templates`
+        ///
+        /// Compiles once every required query and header value is set; a missing one is
+        /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
         pub fn send(
             self,
         ) -> impl ::std::future::Future<
@@ -4066,7 +4544,10 @@ or `content`.*/
                 Response<types::TemplateListResponse>,
                 Error<types::ErrorResponse>,
             >,
-        > + 'a {
+        > + 'a
+        where
+            S: list_templates_state::IsComplete,
+        {
             let params = self.into_params();
             let client = params.client;
             client
@@ -4145,7 +4626,6 @@ pub mod prelude {
 pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "create_flow",
         method: "PUT",
         path: "/create-flow",
@@ -4157,7 +4637,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "create_template",
         method: "PUT",
         path: "/whatsapp-message-template",
@@ -4169,7 +4648,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "delete_flow",
         method: "DELETE",
         path: "/flow",
@@ -4181,7 +4659,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "delete_template",
         method: "DELETE",
         path: "/whatsapp-message-template",
@@ -4193,7 +4670,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "deprecate_flow",
         method: "POST",
         path: "/deprecate-flow",
@@ -4205,7 +4681,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "edit_template",
         method: "PATCH",
         path: "/whatsapp-message-template",
@@ -4217,7 +4692,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_business_encryption",
         method: "GET",
         path: "/whatsapp-business-encryption",
@@ -4229,7 +4703,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_business_profile",
         method: "GET",
         path: "/whatsapp-business-profile",
@@ -4241,7 +4714,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_conversation_analytics",
         method: "GET",
         path: "/conversation-analytics",
@@ -4253,7 +4725,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_display_name_status",
         method: "GET",
         path: "/whatsapp-displayname-status",
@@ -4265,7 +4736,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_detail",
         method: "GET",
         path: "/flow-detail",
@@ -4277,7 +4747,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_preview",
         method: "GET",
         path: "/flow-preview",
@@ -4289,7 +4758,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_flow_screen_payload",
         method: "GET",
         path: "/flow-screen-payload",
@@ -4301,7 +4769,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "get_waba_info",
         method: "GET",
         path: "/waba-info",
@@ -4313,7 +4780,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_catalogs",
         method: "GET",
         path: "/catalogs",
@@ -4325,7 +4791,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_flows",
         method: "GET",
         path: "/flow",
@@ -4337,7 +4802,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_products",
         method: "GET",
         path: "/products",
@@ -4349,7 +4813,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "list_templates",
         method: "GET",
         path: "/whatsapp-message-templates",
@@ -4361,7 +4824,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "publish_flow",
         method: "POST",
         path: "/publish-flow",
@@ -4373,7 +4835,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "set_business_encryption",
         method: "POST",
         path: "/whatsapp-business-encryption",
@@ -4385,7 +4846,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_business_profile",
         method: "PATCH",
         path: "/whatsapp-business-profile",
@@ -4397,7 +4857,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_flow_json",
         method: "PATCH",
         path: "/flow-json",
@@ -4409,7 +4868,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "update_flow_metadata",
         method: "PATCH",
         path: "/flow-metadata",
@@ -4421,7 +4879,6 @@ pub static OPERATIONS: [::whatsapp_sdk_runtime::OperationSpec; 24usize] = [
     },
     ::whatsapp_sdk_runtime::OperationSpec {
         provider: "woztell",
-        provider_label: "woztell",
         id: "upload_media",
         method: "PUT",
         path: "/media-id",
@@ -4519,6 +4976,26 @@ impl Client {
         &self.inner
     }
 }
+/// The code and message members the spec names for this error body.
+impl ::whatsapp_sdk_runtime::ErrorBody for types::ErrorResponse {
+    fn code(&self) -> ::std::option::Option<&str> {
+        None
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        self.err
+            .as_ref()
+            .and_then(::serde_json::Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+            .or_else(|| {
+                self
+                    .error
+                    .as_ref()
+                    .and_then(::serde_json::Value::as_str)
+                    .filter(|text| !text.trim().is_empty())
+            })
+            .or_else(|| self.message.as_deref().filter(|text| !text.trim().is_empty()))
+    }
+}
 /// Operations grouped by the credentials the spec says they accept.
 pub mod operations {
     #[allow(unused_imports)]
@@ -4527,7 +5004,9 @@ pub mod operations {
     use super::types;
     /// Operations that accept the `accessToken` credentials.
     pub trait AccessTokenOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Upload media by URL to obtain a media ID
         ///
@@ -4751,7 +5230,9 @@ pub mod operations {
     }
     /// Operations that accept the `accessToken` + `signedContext` + `woztellPayload` credentials.
     pub trait AccessTokenSignedContextWoztellPayloadOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///Get the display-name status of a phone number
         ///
@@ -4780,7 +5261,9 @@ pub mod operations {
     }
     /// Operations that accept the `signedContext` + `woztellPayload` credentials.
     pub trait SignedContextWoztellPayloadOperations {
-        /// The generated client the operations run on.
+        /// The generated client the operations run on. The client crate implements
+        /// it; a caller has no use for it (hidden from docs and completion).
+        #[doc(hidden)]
         fn raw_client(&self) -> &super::Client;
         ///List the catalogs of the channel's WABA
         ///

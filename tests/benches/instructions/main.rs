@@ -144,10 +144,7 @@ fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError
     let config = |default: whatsapp_sdk_runtime::Config| {
         default.with_base_url(&base).with_http_client(http.clone()).with_drift_detection(drift)
     };
-    let wapio = wapio::Client::with_config(
-        config(wapio::Client::<wapio::AccountToken>::config()),
-        wapio::AccountToken::new(WAPIO_TOKEN)?,
-    )?;
+    let wapio = wapio::Client::with_config(config(wapio::config()), wapio::AccountToken::new(WAPIO_TOKEN)?)?;
     let verloop = verloop_partner::Management::with_config(
         config(verloop_partner::config()),
         verloop_partner::SystemUserToken::new(VERLOOP_TOKEN)?,

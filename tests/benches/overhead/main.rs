@@ -45,7 +45,7 @@ fn main() -> Result<(), BoxError> {
     let http = reqwest::Client::new();
     let clients = Clients {
         wapio: wapio::Client::with_config(
-            wapio::Client::<wapio::AccountToken>::config().with_base_url(&base).with_http_client(http.clone()),
+            wapio::config().with_base_url(&base).with_http_client(http.clone()),
             wapio::AccountToken::new(WAPIO_TOKEN)?,
         )?,
         verloop: verloop_partner::Management::with_config(

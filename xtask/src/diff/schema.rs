@@ -98,7 +98,9 @@ impl SchemaDiff<'_> {
         }
     }
 
-    /// Added values are harmless: the generated enums keep unknown values. Removed ones break.
+    /// Added values are harmless: the generated enums keep unknown values. Removed ones break,
+    /// and so does a value added to an enum of one: the builders filled that one value in, and a
+    /// required member of the type becomes a setter callers must call.
     fn compare_enum(&mut self, old: &Value, new: &Value, path: &str) {
         let values = |schema: &Value| -> Vec<String> {
             schema.get("enum").and_then(Value::as_array).map(|v| v.iter().map(enum_value).collect()).unwrap_or_default()
@@ -107,8 +109,14 @@ impl SchemaDiff<'_> {
         for value in old_values.iter().filter(|value| !new_values.contains(value)) {
             self.push(Severity::Breaking, ChangeKind::EnumValueRemoved, path, format!("`{value}`"));
         }
+        let filled_in = old_values.len() == 1;
         for value in new_values.iter().filter(|value| !old_values.contains(value)) {
-            self.push(Severity::NonBreaking, ChangeKind::EnumValueAdded, path, format!("`{value}`"));
+            if filled_in {
+                let detail = format!("`{value}`; the enum had one value, which builders filled in");
+                self.push(Severity::Breaking, ChangeKind::EnumValueAdded, path, detail);
+            } else {
+                self.push(Severity::NonBreaking, ChangeKind::EnumValueAdded, path, format!("`{value}`"));
+            }
         }
     }
 

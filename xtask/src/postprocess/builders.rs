@@ -6,7 +6,8 @@
 //!
 //! - path parameters and the body are arguments of the operation (`client.get_session("s1")`);
 //! - required query and header parameters are named setters that `send` needs: leaving one out
-//!   does not compile (`send` exists only once bon's `IsComplete` holds);
+//!   does not compile (`send` needs bon's `IsComplete`, a bound on the method so that the
+//!   compiler names the missing member: ``the member `Unset<first>` was not set``);
 //! - optional parameters are named setters (`after(x)`, or `maybe_after(Option<_>)`).
 //!
 //! `send` runs the whole exchange through the runtime (`Runtime::respond`), so every error is
@@ -172,9 +173,17 @@ fn rewrite(
             #(#members)*
         }
 
-        impl<#lifetime, S: #state::IsComplete> #name<#lifetime, S> {
+        // The bound on the method, not the impl: a missing value is then bon's own diagnostic
+        // naming the member (`the member `Unset<first>` was not set`), not "method not found".
+        impl<#lifetime, S: #state::State> #name<#lifetime, S> {
             #(#send_docs)*
-            pub fn send(self) -> impl ::std::future::Future<Output = #output> + #lifetime {
+            ///
+            /// Compiles once every required query and header value is set; a missing one is
+            /// named by the compiler (``the member `Unset<name>` was not set``): add `.name(…)`.
+            pub fn send(self) -> impl ::std::future::Future<Output = #output> + #lifetime
+            where
+                S: #state::IsComplete,
+            {
                 let params = self.into_params();
                 let client = params.client;
                 client.inner.#respond(
@@ -529,7 +538,8 @@ mod tests {
         assert!(text.contains("# [doc = \"Page size.\"] # [builder (into)] limit : i64"), "{text}");
         assert!(text.contains("# [builder (into)] after : Option < :: std :: string :: String >"), "{text}");
         // `send` exists once the typestate is complete, and runs through the runtime.
-        assert!(text.contains("impl < 'a , S : list_flows_state :: IsComplete > ListFlows < 'a , S >"), "{text}");
+        assert!(text.contains("impl < 'a , S : list_flows_state :: State > ListFlows < 'a , S >"), "{text}");
+        assert!(text.contains("where S : list_flows_state :: IsComplete"), "{text}");
         assert!(
             text.contains("client . inner . respond (& client . client , & super :: OPERATIONS [3usize]"),
             "{text}"
