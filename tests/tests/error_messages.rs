@@ -16,7 +16,7 @@ use xtask::config;
 
 /// The provider's spec, and every documented error body with where it is documented.
 fn documented_error_bodies(provider: &str) -> (SpecModel, Vec<(String, Value)>) {
-    let root = config::workspace_root();
+    let root = config::workspace_root().unwrap();
     let provider = config::providers(&root).unwrap().into_iter().find(|p| p.name == provider).unwrap();
     let spec = SpecModel::load(&provider.spec_path(&root)).unwrap();
     let mut bodies = Vec::new();

@@ -117,3 +117,27 @@ fn add_optional_field(spec: &Path) {
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// No code reads files through a path fixed when it was compiled: Cargo shares binaries (the
+/// xtask, tests, benches) between checkouts that share a target directory.
+#[test]
+fn no_source_reads_files_through_a_compile_time_manifest_dir() {
+    let mut offenders = Vec::new();
+    for dir in ["xtask", "clients", "tests"] {
+        rust_sources(&support::workspace_root().join(dir), &mut offenders);
+    }
+    offenders.retain(|(_, line)| !line.trim_start().starts_with("//") && line.contains("env!(\"CARGO_MANIFEST_DIR\")"));
+    assert!(offenders.is_empty(), "find the root at run time (`xtask::config::workspace_root`): {offenders:?}");
+}
+
+fn rust_sources(dir: &Path, lines: &mut Vec<(PathBuf, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && path.file_name().is_some_and(|name| name != "target" && name != "node_modules") {
+            rust_sources(&path, lines);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            lines.extend(text.lines().map(|line| (path.clone(), line.to_string())));
+        }
+    }
+}

@@ -20,11 +20,11 @@ impl Provider {
     /// Every provider, in the capability table's column order.
     pub const ALL: [Provider; 3] = [Provider::Wapio, Provider::Verloop, Provider::Woztell];
 
-    /// The provider's name as errors and logs show it (`wapio`, `verloop`, `woztell`).
+    /// The provider's name as errors and logs show it (`wapio`, `verloop-partner`, `woztell`: the client crates' names, as their errors say).
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::Wapio => "wapio",
-            Provider::Verloop => "verloop",
+            Provider::Verloop => "verloop-partner",
             Provider::Woztell => "woztell",
         }
     }

@@ -34,11 +34,11 @@ pub enum Error {
     /// Wapio's client failed (`wapio send_message: HTTP 422 …`).
     #[error(transparent)]
     Wapio(#[from] wapio::Error),
-    /// Verloop's client failed (`verloop send_message: timed out after 30 s`).
+    /// Verloop's client failed (`verloop-partner send_message: timed out after 30 s`).
     #[error(transparent)]
     Verloop(#[from] verloop_partner::Error),
     /// Verloop answered 200 but listed the message under `ErrorMessages`.
-    #[error("verloop send_message: the message was refused: {error}")]
+    #[error("verloop-partner send_message: the message was refused: {error}")]
     VerloopRefused {
         /// The entry's `Error`.
         error: String,

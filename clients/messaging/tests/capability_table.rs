@@ -31,7 +31,7 @@ fn the_readmes_show_the_capability_table() {
 fn the_table_has_a_row_per_feature_and_a_column_per_provider() {
     let table = capability_table();
     assert_eq!(table.lines().count(), 2 + Feature::ALL.len());
-    assert!(table.starts_with("| feature | wapio | verloop | woztell |\n"));
+    assert!(table.starts_with("| feature | wapio | verloop-partner | woztell |\n"));
     assert!(table.contains("| polls | yes | no | no |\n"));
     assert!(table.contains("| webhooks (received messages, status changes) | no | yes | no |\n"));
     assert!(Feature::ALL.iter().all(|feature| !Provider::Woztell.supports(*feature)), "WOZTELL sends nothing");

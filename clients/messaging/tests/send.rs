@@ -424,7 +424,7 @@ async fn every_kind_wapio_can_send_arrives_as_its_spec_describes() {
 #[tokio::test]
 async fn a_session_key_sends_without_naming_the_session() {
     let server = recording_server(202, wapio_accepted()).await;
-    let config = wapio::Client::<wapio::SessionKey>::config().with_base_url(server.uri()).with_max_retries(0);
+    let config = wapio::config().with_base_url(server.uri()).with_max_retries(0);
     let client = wapio::Client::with_config(config, wapio::SessionKey::new("bps_sk_test").unwrap()).unwrap();
     WapioMessenger::with_session_key(client).send(OutgoingMessage::text(TO, "Hello")).await.unwrap();
     let received = server.received_requests().await.unwrap();
@@ -494,7 +494,7 @@ async fn each_feature_is_sent_exactly_where_the_capability_table_says() {
 async fn a_poll_through_verloop_is_refused_before_any_request() {
     let server = recording_server(200, verloop_sent()).await;
     let error = VerloopMessenger::new(verloop_messaging(&server.uri())).send(to(poll())).await.unwrap_err();
-    assert_eq!(error.to_string(), "verloop send: polls cannot be sent through verloop");
+    assert_eq!(error.to_string(), "verloop-partner send: polls cannot be sent through verloop-partner");
     assert_eq!(error.provider(), Provider::Verloop);
     assert_eq!(error.operation(), None);
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -538,7 +538,7 @@ async fn a_wapio_retry_after_a_server_error_carries_the_same_key() {
         .respond_with(wiremock::ResponseTemplate::new(202).set_body_json(wapio_accepted()))
         .mount(&server)
         .await;
-    let config = wapio::Client::<wapio::AccountToken>::config().with_base_url(server.uri()).with_max_retries(1);
+    let config = wapio::config().with_base_url(server.uri()).with_max_retries(1);
     let client = wapio::Client::with_config(config, wapio::AccountToken::new(support::WAPIO_TOKEN).unwrap()).unwrap();
     let message =
         OutgoingMessage::builder().to(TO).content(Text::builder().body("Hi").build()).idempotency_key("k-1").build();
@@ -576,7 +576,7 @@ async fn provider_errors_keep_the_clients_accessors() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(error.message(), Some("invalid phone number"));
     assert!(!error.is_retryable());
-    assert!(error.to_string().starts_with("verloop send_message: HTTP 400"), "{error}");
+    assert!(error.to_string().starts_with("verloop-partner send_message: HTTP 400"), "{error}");
 }
 
 #[tokio::test]
@@ -586,7 +586,7 @@ async fn a_message_verloop_lists_as_failed_is_an_error() {
         .send(OutgoingMessage::text(TO, "Hi"))
         .await
         .unwrap_err();
-    assert_eq!(error.to_string(), "verloop send_message: the message was refused: recipient not on WhatsApp");
+    assert_eq!(error.to_string(), "verloop-partner send_message: the message was refused: recipient not on WhatsApp");
     assert_eq!(error.message(), Some("recipient not on WhatsApp"));
 }
 
@@ -639,6 +639,6 @@ async fn a_reply_button_with_a_description_is_refused_before_any_request() {
         .buttons(vec![Choice::builder("a", "A").description("rows only").build()])
         .build();
     let error = VerloopMessenger::new(verloop_messaging(&server.uri())).send(to(buttons)).await.unwrap_err();
-    assert_eq!(error.to_string(), "verloop send: a reply button has no description");
+    assert_eq!(error.to_string(), "verloop-partner send: a reply button has no description");
     assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -98,7 +98,7 @@ fn a_tampered_delivery_is_refused() {
     );
     assert_eq!(
         error.to_string(),
-        "verloop webhook: the X-Partner-Signature-256 signature does not match the body and key"
+        "verloop-partner webhook: the X-Partner-Signature-256 signature does not match the body and key"
     );
     assert!(!format!("{error:?}").contains(KEY), "the key never shows");
     assert!(!format!("{:?}", VerloopWebhooks::new(key())).contains(KEY));

@@ -122,10 +122,7 @@ fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let config = |default: whatsapp_sdk_runtime::Config| default.with_base_url(&base).with_http_client(http.clone());
-    let wapio = wapio::Client::with_config(
-        config(wapio::Client::<wapio::AccountToken>::config()),
-        wapio::AccountToken::new(WAPIO_TOKEN)?,
-    )?;
+    let wapio = wapio::Client::with_config(config(wapio::config()), wapio::AccountToken::new(WAPIO_TOKEN)?)?;
     let verloop = verloop_partner::Messaging::with_config(
         config(verloop_partner::config()),
         verloop_partner::PhoneNumberToken::new(VERLOOP_PHONE_TOKEN)?,
@@ -158,8 +155,7 @@ fn run(case: &str, side: &str, count: u64, address: &str) -> Result<(), BoxError
 
 /// The body `VerloopMessenger` sends for `OutgoingMessage::text(TO, TEXT)`, built with the client.
 fn verloop_text() -> verloop_partner::types::SendMessageRequest {
-    use verloop_partner::types::{MessagingProduct, OutgoingMessage as Wire, SendMessageRequest, TextContent};
-    let text =
-        Wire::text().messaging_product(MessagingProduct::Whatsapp).to(TO).text(TextContent::builder().body(TEXT));
+    use verloop_partner::types::{OutgoingMessage as Wire, SendMessageRequest, TextContent};
+    let text = Wire::text(TextContent::builder().body(TEXT)).to(TO);
     SendMessageRequest::builder().messages(vec![text.build()]).build()
 }

@@ -8,7 +8,7 @@ pub use webhooks::VerloopWebhooks;
 
 use verloop_partner::Messaging;
 use verloop_partner::operations::PhoneNumberTokenOperations;
-use verloop_partner::types::{self as api, MessagingProduct, OutgoingMessage as Wire};
+use verloop_partner::types::{self as api, OutgoingMessage as Wire};
 
 use crate::Error;
 use crate::capability::{Feature, Provider};
@@ -66,11 +66,11 @@ fn unsupported(feature: Feature) -> Error {
     Error::Unsupported { provider: VERLOOP, feature }
 }
 
-/// Sets the envelope every message has (product, recipient, quoted message) on a variant's
-/// builder and builds it.
+/// Sets the envelope every message has (recipient, quoted message) on a variant's builder and
+/// builds it; `messaging_product` is filled in by the builder.
 macro_rules! addressed {
     ($builder:expr, $to:expr, $context:expr) => {
-        $builder.messaging_product(MessagingProduct::Whatsapp).to($to).maybe_context($context).build()
+        $builder.to($to).maybe_context($context).build()
     };
 }
 
@@ -84,47 +84,43 @@ pub(crate) fn request(content: Content, reply_to: Option<String>, to: &Recipient
     Ok(match content {
         Content::Text(text) => {
             let text = api::TextContent::builder().body(text.body).maybe_preview_url(text.preview_url.then_some(true));
-            addressed!(Wire::text().text(text), to, context)
+            addressed!(Wire::text(text), to, context)
         }
         Content::Image(image) => {
             if image.view_once {
                 return Err(unsupported(Feature::ViewOnce));
             }
-            addressed!(Wire::image().image(image_content(image.source, image.caption)), to, context)
+            addressed!(Wire::image(image_content(image.source, image.caption)), to, context)
         }
         Content::Video(video) => {
             if video.view_once {
                 return Err(unsupported(Feature::ViewOnce));
             }
-            addressed!(Wire::video().video(video_content(video.source, video.caption)), to, context)
+            addressed!(Wire::video(video_content(video.source, video.caption)), to, context)
         }
         Content::Audio(audio) => {
             let (id, link) = split(audio.source);
-            addressed!(Wire::audio().audio(api::AudioContent::builder().maybe_id(id).maybe_link(link)), to, context)
+            addressed!(Wire::audio(api::AudioContent::builder().maybe_id(id).maybe_link(link)), to, context)
         }
         Content::Document(document) => {
             if document.mime_type.is_some() {
                 return Err(unsupported(Feature::DocumentMimeType));
             }
             let content = document_content(document.source, document.caption, document.file_name);
-            addressed!(Wire::document().document(content), to, context)
+            addressed!(Wire::document(content), to, context)
         }
         Content::Sticker(sticker) => {
             let (id, link) = split(sticker.source);
-            addressed!(
-                Wire::sticker().sticker(api::StickerContent::builder().maybe_id(id).maybe_link(link)),
-                to,
-                context
-            )
+            addressed!(Wire::sticker(api::StickerContent::builder().maybe_id(id).maybe_link(link)), to, context)
         }
-        Content::Location(location) => addressed!(Wire::location().location(location_content(location)), to, context),
+        Content::Location(location) => addressed!(Wire::location(location_content(location)), to, context),
         Content::Contacts(cards) => {
-            addressed!(Wire::contacts().contacts(cards.into_iter().map(contact).collect::<Vec<_>>()), to, context)
+            addressed!(Wire::contacts(cards.into_iter().map(contact).collect::<Vec<_>>()), to, context)
         }
         Content::Poll(_) => return Err(unsupported(Feature::Poll)),
         Content::Reaction(reaction) => {
             let reaction = api::ReactionContent::builder().message_id(reaction.message_id).emoji(reaction.emoji);
-            addressed!(Wire::reaction().reaction(reaction), to, context)
+            addressed!(Wire::reaction(reaction), to, context)
         }
         Content::Template(template) => {
             let components = template.components.into_iter().map(template_component).collect::<Vec<_>>();
@@ -132,10 +128,10 @@ pub(crate) fn request(content: Content, reply_to: Option<String>, to: &Recipient
                 .name(template.name)
                 .language(api::TemplateLanguage::builder().code(template.language))
                 .components(components);
-            addressed!(Wire::template().template(template), to, context)
+            addressed!(Wire::template(template), to, context)
         }
-        Content::Buttons(buttons) => addressed!(Wire::interactive().interactive(reply_buttons(buttons)?), to, context),
-        Content::List(list) => addressed!(Wire::interactive().interactive(list_menu(list)), to, context),
+        Content::Buttons(buttons) => addressed!(Wire::interactive(reply_buttons(buttons)?), to, context),
+        Content::List(list) => addressed!(Wire::interactive(list_menu(list)), to, context),
     })
 }
 
@@ -291,10 +287,7 @@ fn reply_buttons(buttons: Buttons) -> Result<api::InteractiveContent, Error> {
             return Err(Error::InvalidMessage { provider: VERLOOP, reason: "a reply button has no description" });
         }
         replies.push(
-            api::InteractiveReplyButton::builder()
-                .type_(api::InteractiveReplyButtonType::Reply)
-                .reply(api::InteractiveReply::builder().id(id).title(title))
-                .build(),
+            api::InteractiveReplyButton::builder().reply(api::InteractiveReply::builder().id(id).title(title)).build(),
         );
     }
     Ok(api::InteractiveContent::builder()

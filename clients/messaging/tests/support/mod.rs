@@ -13,7 +13,9 @@ pub const VERLOOP_PHONE_TOKEN: &str = "verloop-phone-token";
 
 /// The workspace root (the directory holding `specs/`).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    // Read when the test runs (cargo sets it), not fixed at compile time: checkouts sharing a
+    // target directory share test binaries.
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test")).join("../..")
 }
 
 /// A spec as JSON.
@@ -122,7 +124,7 @@ pub fn verloop_sent() -> Value {
 }
 
 pub fn wapio_client(base_url: &str) -> wapio::Client<wapio::AccountToken> {
-    let config = wapio::Client::<wapio::AccountToken>::config().with_base_url(base_url).with_max_retries(0);
+    let config = wapio::config().with_base_url(base_url).with_max_retries(0);
     wapio::Client::with_config(config, wapio::AccountToken::new(WAPIO_TOKEN).unwrap()).unwrap()
 }
 
