@@ -31,7 +31,7 @@ pub enum Reply {
 impl Runtime {
     /// One operation, start to end. Nothing happens until the future is polled: then `build`
     /// makes the request, the credential and idempotency key are added, the request is sent
-    /// (retried when safe), `reply` classifies the status and the body is decoded so. What the
+    /// (retried when safe: `build` makes each retry's request), `reply` classifies the status and the body is decoded so. What the
     /// response shows that the spec does not describe is reported as drift (when enabled).
     pub async fn respond<T, E, F, C>(
         &self,
@@ -43,10 +43,10 @@ impl Runtime {
     where
         T: DeserializeOwned,
         E: DeserializeOwned + Serialize,
-        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
+        F: Fn() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
-        let mut response = match self.start(client, operation, build) {
+        let mut response = match self.start(client, operation, &build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
             Err(error) => return Err(error.at(operation)),
         };
@@ -72,10 +72,10 @@ impl Runtime {
     ) -> Result<Response<ByteStream>, Error<E>>
     where
         E: DeserializeOwned + Serialize,
-        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
+        F: Fn() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
-        let mut response = match self.start(client, operation, build) {
+        let mut response = match self.start(client, operation, &build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
             Err(error) => return Err(error.at(operation)),
         };
@@ -93,16 +93,24 @@ impl Runtime {
         }
     }
 
-    /// Builds and authorizes the request and starts sending it.
+    /// Builds and authorizes the request and starts sending it. A retry calls `build` again
+    /// (and authorizes again, with the first attempt's idempotency key): nothing is copied for
+    /// a retry that does not happen.
     fn start<'a, E>(
         &'a self,
         client: &'a reqwest::Client,
         operation: &'static OperationSpec,
-        build: impl FnOnce() -> Result<reqwest::Request, Error<E>>,
+        build: &'a impl Fn() -> Result<reqwest::Request, Error<E>>,
     ) -> Result<impl Future<Output = reqwest::Result<reqwest::Response>> + 'a, Error<E>> {
         let mut request = build()?;
-        self.prepare(&mut request, Some(operation))?;
-        Ok(self.execute(client, request, Some(operation)))
+        let mut key = None;
+        self.prepare_attempt(&mut request, operation, &mut key)?;
+        let rebuild = move || {
+            let mut request = build().ok()?;
+            self.prepare_attempt(&mut request, operation, &mut key).ok()?;
+            Some(request)
+        };
+        Ok(self.send(client, request, Some(operation), rebuild))
     }
 
     fn transport_error<E>(&self, error: reqwest::Error, operation: &'static OperationSpec) -> Error<E> {

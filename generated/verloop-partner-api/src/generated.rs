@@ -5284,7 +5284,7 @@ pub mod builder {
     impl<'a> LoginParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/auth", client.baseurl,);
@@ -5351,7 +5351,7 @@ pub mod builder {
     impl<'a> CreatePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/create_number_for_waba", client.baseurl,);
@@ -5419,7 +5419,7 @@ pub mod builder {
     impl<'a> CreateTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/create_template", client.baseurl,);
@@ -5490,7 +5490,7 @@ pub mod builder {
     impl<'a> DeletePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/delete_phone_number", client.baseurl,);
@@ -5508,8 +5508,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("phone_id", &phone_id);
+                query.required("client_id", client_id);
+                query.required("phone_id", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5571,7 +5571,7 @@ pub mod builder {
     impl<'a> DeleteTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, id, name } = self;
             let url = format!("{}/whatsapp/delete_template", client.baseurl,);
@@ -5589,9 +5589,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("ID", &id);
-                query.required("Name", &name);
+                query.required("ClientID", client_id);
+                query.required("ID", id);
+                query.required("Name", name);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5650,7 +5650,7 @@ pub mod builder {
     impl<'a> GetAnalyticsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, field } = self;
             let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
@@ -5668,8 +5668,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("field", &field);
+                query.required("client_id", client_id);
+                query.required("field", field);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5725,7 +5725,7 @@ pub mod builder {
     impl<'a> GetMediaParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, id } = self;
             let url = format!("{}/whatsapp/get_media", client.baseurl,);
@@ -5739,8 +5739,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("id", &id);
+                query.required("client_id", client_id);
+                query.required("id", id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5802,7 +5802,7 @@ pub mod builder {
     impl<'a> GetMediaAsyncParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, destination_url, id } = self;
             let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
@@ -5820,9 +5820,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("destination_url", &destination_url);
-                query.required("id", &id);
+                query.required("client_id", client_id);
+                query.required("destination_url", destination_url);
+                query.required("id", id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5881,7 +5881,7 @@ pub mod builder {
     impl<'a> GetPhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
@@ -5899,8 +5899,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("PhoneID", &phone_id);
+                query.required("ClientID", client_id);
+                query.required("PhoneID", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -5959,7 +5959,7 @@ pub mod builder {
     impl<'a> GetPhoneTokenParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
@@ -5977,8 +5977,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("phone_id", &phone_id);
+                query.required("client_id", client_id);
+                query.required("phone_id", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6037,7 +6037,7 @@ pub mod builder {
     impl<'a> GetWabaBusinessAccountParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id } = self;
             let url = format!("{}/whatsapp/get_waba_business_account", client.baseurl,);
@@ -6055,7 +6055,7 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
+                query.required("ClientID", client_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6108,7 +6108,7 @@ pub mod builder {
     impl<'a> ListClientsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/whatsapp/list_clients", client.baseurl,);
@@ -6181,7 +6181,7 @@ pub mod builder {
     impl<'a> ListTemplatesParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, limit, offset } = self;
             let url = format!("{}/whatsapp/list_templates", client.baseurl,);
@@ -6199,9 +6199,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.optional("Limit", &limit);
-                query.optional("Offset", &offset);
+                query.required("ClientID", client_id);
+                query.optional("Limit", limit);
+                query.optional("Offset", offset);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6260,7 +6260,7 @@ pub mod builder {
     impl<'a> ListPhoneNumbersParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, wabaid } = self;
             let url = format!("{}/whatsapp/list_waba_phone_numbers", client.baseurl,);
@@ -6278,8 +6278,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("WABAID", &wabaid);
+                query.required("ClientID", client_id);
+                query.required("WABAID", wabaid);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6335,7 +6335,7 @@ pub mod builder {
     impl<'a> MigratePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
@@ -6403,7 +6403,7 @@ pub mod builder {
     impl<'a> RegisterPhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/register_number", client.baseurl,);
@@ -6471,7 +6471,7 @@ pub mod builder {
     impl<'a> RequestOtpParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/request_otp", client.baseurl,);
@@ -6539,7 +6539,7 @@ pub mod builder {
     impl<'a> SendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/send_message", client.baseurl,);
@@ -6607,7 +6607,7 @@ pub mod builder {
     impl<'a> SetCartParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/set_cart", client.baseurl,);
@@ -6675,7 +6675,7 @@ pub mod builder {
     impl<'a> SetCatalogParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
@@ -6743,7 +6743,7 @@ pub mod builder {
     impl<'a> VerifyOtpParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/verify_otp", client.baseurl,);

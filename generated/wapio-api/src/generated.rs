@@ -1648,7 +1648,7 @@ pub mod builder {
     impl<'a> ListContactsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/contacts", client.baseurl,);
@@ -1715,7 +1715,7 @@ pub mod builder {
     impl<'a> UpsertContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/contacts", client.baseurl,);
@@ -1783,7 +1783,7 @@ pub mod builder {
     impl<'a> GetContactPictureParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, jid } = self;
             let url = format!(
@@ -1853,7 +1853,7 @@ pub mod builder {
     impl<'a> GetContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -1922,7 +1922,7 @@ pub mod builder {
     impl<'a> BlockContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -1992,7 +1992,7 @@ pub mod builder {
     impl<'a> UnblockContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -2059,7 +2059,7 @@ pub mod builder {
     impl<'a> ListGroupsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/groups", client.baseurl,);
@@ -2126,7 +2126,7 @@ pub mod builder {
     impl<'a> CreateGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/groups", client.baseurl,);
@@ -2194,7 +2194,7 @@ pub mod builder {
     impl<'a> AcceptGroupInviteParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/groups/invite/accept", client.baseurl,);
@@ -2265,7 +2265,7 @@ pub mod builder {
     impl<'a> GetGroupInviteInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, invite_code } = self;
             let url = format!(
@@ -2335,7 +2335,7 @@ pub mod builder {
     impl<'a> GetGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2407,7 +2407,7 @@ pub mod builder {
     impl<'a> GetGroupInviteLinkParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2477,7 +2477,7 @@ pub mod builder {
     impl<'a> LeaveGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2547,7 +2547,7 @@ pub mod builder {
     impl<'a> GetGroupMetadataParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2620,7 +2620,7 @@ pub mod builder {
     impl<'a> ListGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2693,7 +2693,7 @@ pub mod builder {
     impl<'a> AddGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -2770,7 +2770,7 @@ pub mod builder {
     impl<'a> RemoveGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -2847,7 +2847,7 @@ pub mod builder {
     impl<'a> DemoteGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -2924,7 +2924,7 @@ pub mod builder {
     impl<'a> PromoteGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -2995,7 +2995,7 @@ pub mod builder {
     impl<'a> GetGroupPictureParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -3068,7 +3068,7 @@ pub mod builder {
     impl<'a> UpdateGroupSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3139,7 +3139,7 @@ pub mod builder {
     impl<'a> MarkMessagesReadParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/messages/read", client.baseurl,);
@@ -3210,7 +3210,7 @@ pub mod builder {
     impl<'a> EditMessageAliasParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id, body } = self;
             let url = format!(
@@ -3281,7 +3281,7 @@ pub mod builder {
     impl<'a> DeleteMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3354,7 +3354,7 @@ pub mod builder {
     impl<'a> EditMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id, body } = self;
             let url = format!(
@@ -3425,7 +3425,7 @@ pub mod builder {
     impl<'a> GetMessageInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3495,7 +3495,7 @@ pub mod builder {
     impl<'a> ResendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3568,7 +3568,7 @@ pub mod builder {
     impl<'a> CheckOnWhatsappParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -3644,7 +3644,7 @@ pub mod builder {
     impl<'a> SendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body, idempotency_key } = self;
             let url = format!("{}/api/send-message", client.baseurl,);
@@ -3721,7 +3721,7 @@ pub mod builder {
     impl<'a> SendPresenceUpdateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/send-presence-update", client.baseurl,);
@@ -3789,7 +3789,7 @@ pub mod builder {
     impl<'a> ListMessageLogsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -3865,7 +3865,7 @@ pub mod builder {
     impl<'a> ListSessionsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, before_id, limit, status } = self;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
@@ -3883,9 +3883,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("before_id", &before_id);
-                query.optional("limit", &limit);
-                query.optional("status", &status);
+                query.optional("before_id", before_id);
+                query.optional("limit", limit);
+                query.optional("status", status);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3944,7 +3944,7 @@ pub mod builder {
     impl<'a> CreateSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
@@ -4012,7 +4012,7 @@ pub mod builder {
     impl<'a> GetSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4085,7 +4085,7 @@ pub mod builder {
     impl<'a> DeleteSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4158,7 +4158,7 @@ pub mod builder {
     impl<'a> UpdateSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id, body } = self;
             let url = format!(
@@ -4230,7 +4230,7 @@ pub mod builder {
     impl<'a> ConnectSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4300,7 +4300,7 @@ pub mod builder {
     impl<'a> DisconnectSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4371,7 +4371,7 @@ pub mod builder {
     impl<'a> GetSessionQrParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4444,7 +4444,7 @@ pub mod builder {
     impl<'a> RegenerateSessionKeyParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4514,7 +4514,7 @@ pub mod builder {
     impl<'a> RestartSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4587,7 +4587,7 @@ pub mod builder {
     impl<'a> GetSessionSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4663,7 +4663,7 @@ pub mod builder {
     impl<'a> UpdateSessionSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id, body } = self;
             let url = format!(

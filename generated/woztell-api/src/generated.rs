@@ -2378,7 +2378,7 @@ pub mod builder {
     impl<'a> ListCatalogsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/catalogs", client.baseurl,);
@@ -2480,7 +2480,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetConversationAnalyticsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self {
                 client,
@@ -2508,14 +2508,14 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("conversation_directions", &conversation_directions);
-                query.optional("conversation_types", &conversation_types);
-                query.optional("dimensions", &dimensions);
-                query.required("from", &from);
-                query.required("granularity", &granularity);
-                query.optional("metric_types", &metric_types);
-                query.optional("numbers", &numbers);
-                query.required("to", &to);
+                query.optional("conversation_directions", conversation_directions);
+                query.optional("conversation_types", conversation_types);
+                query.optional("dimensions", dimensions);
+                query.required("from", from);
+                query.required("granularity", granularity);
+                query.optional("metric_types", metric_types);
+                query.optional("numbers", numbers);
+                query.required("to", to);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -2570,7 +2570,7 @@ array string like the other list filters of this API.*/
     impl<'a> CreateFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/create-flow", client.baseurl,);
@@ -2637,7 +2637,7 @@ array string like the other list filters of this API.*/
     impl<'a> DeprecateFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/deprecate-flow", client.baseurl,);
@@ -2711,7 +2711,7 @@ array string like the other list filters of this API.*/
     impl<'a> ListFlowsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, after, before, limit } = self;
             let url = format!("{}/flow", client.baseurl,);
@@ -2729,9 +2729,9 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.required("limit", &limit);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.required("limit", limit);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -2786,7 +2786,7 @@ array string like the other list filters of this API.*/
     impl<'a> DeleteFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow", client.baseurl,);
@@ -2854,7 +2854,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowDetailParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-detail", client.baseurl,);
@@ -2872,7 +2872,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -2927,7 +2927,7 @@ array string like the other list filters of this API.*/
     impl<'a> UpdateFlowJsonParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow-json", client.baseurl,);
@@ -2994,7 +2994,7 @@ array string like the other list filters of this API.*/
     impl<'a> UpdateFlowMetadataParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow-metadata", client.baseurl,);
@@ -3062,7 +3062,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowPreviewParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-preview", client.baseurl,);
@@ -3080,7 +3080,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3136,7 +3136,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowScreenPayloadParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-screen-payload", client.baseurl,);
@@ -3154,7 +3154,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3209,7 +3209,7 @@ array string like the other list filters of this API.*/
     impl<'a> UploadMediaParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/media-id", client.baseurl,);
@@ -3283,7 +3283,7 @@ array string like the other list filters of this API.*/
     impl<'a> ListProductsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, after, before, catalog_id } = self;
             let url = format!("{}/products", client.baseurl,);
@@ -3301,9 +3301,9 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.required("catalogId", &catalog_id);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.required("catalogId", catalog_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3358,7 +3358,7 @@ array string like the other list filters of this API.*/
     impl<'a> PublishFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/publish-flow", client.baseurl,);
@@ -3432,7 +3432,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetWabaInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, channel_id, waba_id } = self;
             let url = format!("{}/waba-info", client.baseurl,);
@@ -3450,8 +3450,8 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("channelId", &channel_id);
-                query.optional("wabaId", &waba_id);
+                query.optional("channelId", channel_id);
+                query.optional("wabaId", waba_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3504,7 +3504,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetBusinessEncryptionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
@@ -3567,7 +3567,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> SetBusinessEncryptionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
@@ -3635,7 +3635,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetBusinessProfileParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, phone_number_id } = self;
             let url = format!("{}/whatsapp-business-profile", client.baseurl,);
@@ -3653,7 +3653,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("phoneNumberId", &phone_number_id);
+                query.required("phoneNumberId", phone_number_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3705,7 +3705,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> UpdateBusinessProfileParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-business-profile", client.baseurl,);
@@ -3773,7 +3773,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetDisplayNameStatusParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, phone_number_id } = self;
             let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
@@ -3791,7 +3791,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("phoneNumberId", &phone_number_id);
+                query.required("phoneNumberId", phone_number_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3846,7 +3846,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> CreateTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -3913,7 +3913,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> DeleteTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -3980,7 +3980,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> EditTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -4087,7 +4087,7 @@ or `content`.*/
     impl<'a> ListTemplatesParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self {
                 client,
@@ -4118,17 +4118,17 @@ or `content`.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.optional("category", &category);
-                query.optional("content", &content);
-                query.required("first", &first);
-                query.optional("language", &language);
-                query.optional("name", &name);
-                query.optional("name or content", &name_or_content);
-                query.optional("quality_score", &quality_score);
-                query.optional("status", &status);
-                query.required("wabaId", &waba_id);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.optional("category", category);
+                query.optional("content", content);
+                query.required("first", first);
+                query.optional("language", language);
+                query.optional("name", name);
+                query.optional("name or content", name_or_content);
+                query.optional("quality_score", quality_score);
+                query.optional("status", status);
+                query.required("wabaId", waba_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
