@@ -119,11 +119,12 @@ impl Runtime {
         request: reqwest::Request,
         operation: Option<&'a OperationSpec>,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
-        let mut spare = if self.retry.max_retries > 0 { request.try_clone() } else { None };
+        // Boxed: kept in the future of every request sent so, used only by a retry.
+        let mut spare = if self.retry.max_retries > 0 { request.try_clone().map(Box::new) } else { None };
         let rebuild = move || {
             let next = spare.take()?;
-            spare = next.try_clone();
-            Some(next)
+            spare = next.try_clone().map(Box::new);
+            Some(*next)
         };
         self.send(client, request, operation, rebuild)
     }
@@ -156,14 +157,16 @@ impl Runtime {
             return Either::Left(attempts.map(|(result, _)| result));
         }
         let started = Instant::now();
-        Either::Right(attempts.instrument(span.clone()).map(move |(result, attempts)| {
+        // Boxed: only a debug subscriber wants the span, whose state would otherwise enlarge
+        // every request's future.
+        Either::Right(Box::pin(attempts.instrument(span.clone()).map(move |(result, attempts)| {
             span.record("attempts", attempts);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             if let Ok(response) = &result {
                 span.record("status", response.status().as_u16());
             }
             result
-        }))
+        })))
     }
 
     /// The first attempt starts here; the returned future holds what later attempts need
