@@ -52,6 +52,7 @@ impl Runtime {
     ///
     /// Not an `async fn`, which would keep `build` (the operation's parameters) twice in the
     /// future: as its argument and as the body's binding of it.
+    #[expect(clippy::manual_async_fn, reason = "an `async fn` would hold `build` twice")]
     pub fn respond<'a, T, E, F, C>(
         &'a self,
         client: &'a reqwest::Client,
@@ -85,6 +86,7 @@ impl Runtime {
     /// [`Runtime::respond`] for an operation whose success is a byte stream (a download): the
     /// success body is handed over unread (a read that breaks off yields reqwest's error
     /// without its URL); errors are decoded as usual. Not an `async fn`, as `respond`.
+    #[expect(clippy::manual_async_fn, reason = "an `async fn` would hold `build` twice")]
     pub fn respond_stream<'a, E, F, C>(
         &'a self,
         client: &'a reqwest::Client,
