@@ -42,9 +42,14 @@ pub fn target_dir() -> PathBuf {
 
 /// An empty directory for a scratch workspace, at the same place on every run: its crates are
 /// then rebuilt in place, where a new temporary path would leave one more build of them in the
-/// target directory each time.
+/// target directory each time. The place is this workspace's own (named by a hash of its path),
+/// so that workspaces sharing a target directory do not share it.
 pub fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scratch-workspaces").join(name);
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    workspace_root().hash(&mut hasher);
+    let workspace = format!("{:016x}", hasher.finish());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scratch-workspaces").join(workspace).join(name);
     if dir.exists() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
