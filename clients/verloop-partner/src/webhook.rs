@@ -421,7 +421,7 @@ fn parse_change(
         }
         ("message_template_status_update", Some(value)) => {
             let value = value.into_value()?;
-            match serde_json::from_value::<WebhookChangeValue>(value.clone()) {
+            match WebhookChangeValue::deserialize(&value) {
                 Ok(update) => events.push(Event::TemplateStatus { waba_id: waba_id.clone(), update: Box::new(update) }),
                 Err(_) => {
                     events.push(Event::Unknown { waba_id: waba_id.clone(), field: change.field.into_owned(), value })
