@@ -11,7 +11,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -371,11 +371,12 @@ fn diff_and_compiler_agree_on_every_kind_of_edit() {
     let mut disagreements = Vec::new();
     let mut table = String::new();
     for (round, round_edits) in &rounds {
-        let dir = tempfile::tempdir().unwrap();
-        scratch_workspace(dir.path(), round_edits);
-        let report = xtask::regen::regen(dir.path(), &[], false).unwrap();
+        // One place for every round: the next round's crates are rebuilt where the last ones were.
+        let dir = support::scratch_dir("api-compatibility");
+        scratch_workspace(&dir, round_edits);
+        let report = xtask::regen::regen(&dir, &[], false).unwrap();
         assert!(report.errors.is_empty(), "{round}: the edited specs generate: {:?}", report.errors);
-        let failed = check_callers(dir.path());
+        let failed = check_callers(&dir);
         for edit in round_edits {
             let diff_breaking = diff_says_breaking(edit);
             let compiles = !failed.contains(&caller_name(edit.provider));
@@ -424,10 +425,10 @@ fn scratch_workspace(dir: &Path, edits: &[&Edit]) {
     support::scratch_workspace_manifest(dir, &["generated/*-api", "caller-*"]);
 }
 
-/// `cargo check`s every caller (in a target directory of its own, shared by the rounds: this
-/// test runs inside a cargo that holds the workspace's); returns the callers that failed.
+/// `cargo check`s every caller (in the workspace's target directory, reusing its dependencies);
+/// returns the callers that failed.
 fn check_callers(dir: &Path) -> Vec<String> {
-    let target: PathBuf = support::workspace_root().join("target/api-compatibility");
+    let target = support::target_dir();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["check", "--quiet", "--offline", "--keep-going", "--message-format", "short", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))

@@ -9,7 +9,7 @@
 mod support;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
@@ -263,31 +263,27 @@ async fn drift_is_reported_and_turned_into_spec_edits_that_end_it() {
     }
 
     // `cargo xtask drift --write` on a copy of the specs, then regenerate the copy.
-    let workspace = tempfile::tempdir().unwrap();
-    let log = workspace.path().join("drift.log");
+    let workspace = support::scratch_dir("drift");
+    let log = workspace.join("drift.log");
     std::fs::write(&log, &captured).unwrap();
-    scratch_workspace(workspace.path());
-    let specs = workspace.path().join("specs");
+    scratch_workspace(&workspace);
+    let specs = workspace.join("specs");
     let status = xtask::drift::run(
         &support::workspace_root(),
         &["--write".to_string(), "--specs".to_string(), specs.display().to_string(), log.display().to_string()],
     )
     .unwrap();
     assert_eq!(status, std::process::ExitCode::SUCCESS, "every event of the capture applies");
-    let report = xtask::regen::regen(workspace.path(), &[], false).unwrap();
+    let report = xtask::regen::regen(&workspace, &[], false).unwrap();
     assert!(report.errors.is_empty(), "the edited specs generate: {:?}", report.errors);
     for krate in ["wapio-api", "verloop-partner-api", "woztell-api"] {
         let generated =
             |root: &Path| std::fs::read_to_string(root.join("generated").join(krate).join("src/generated.rs")).unwrap();
-        assert_ne!(
-            generated(workspace.path()),
-            generated(&support::workspace_root()),
-            "{krate}: the edits change its code"
-        );
+        assert_ne!(generated(&workspace), generated(&support::workspace_root()), "{krate}: the edits change its code");
     }
 
     // The same responses again, through the regenerated crates.
-    let after = probe(workspace.path(), &server.uri());
+    let after = probe(&workspace, &server.uri());
     for (case, kinds) in after {
         let (_, before) = seen.iter().find(|(seen_case, _)| *seen_case == case).expect("a case seen before");
         let expected: Vec<&str> = match case.rsplit('/').next().unwrap() {
@@ -362,10 +358,10 @@ async fn main() {
 }
 "#;
 
-/// Builds and runs the probe (in a target directory of its own: this test runs inside a cargo
-/// that holds the workspace's); returns the drift kinds of each case.
+/// Builds (in the workspace's target directory, reusing its dependencies) and runs the probe;
+/// returns the drift kinds of each case.
 fn probe(dir: &Path, base: &str) -> Vec<(String, Vec<String>)> {
-    let target: PathBuf = support::workspace_root().join("target/drift-probe");
+    let target = support::target_dir();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["run", "--quiet", "--offline", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))

@@ -139,14 +139,12 @@ impl<T> whatsapp_sdk_runtime::ErrorBody for AsErrorBody<T> {
 /// error body type. Display, Debug and re-serialization run too, since a caller will do all three.
 fn decode<T: DeserializeOwned + Serialize + Debug>(status: u16, body: Vec<u8>) -> Outcome {
     let harness = &*HARNESS;
-    let request = harness.http.post(format!("{}/{status}", harness.server.uri())).body(body).build().unwrap();
+    let url = format!("{}/{status}", harness.server.uri());
+    let build = || Ok(harness.http.post(&url).body(body.clone()).build().unwrap());
     let reply = |status: u16| if (200..300).contains(&status) { Reply::Success } else { Reply::Error };
-    let result = harness.tokio.block_on(harness.runtime.respond::<T, AsErrorBody<T>, _, _>(
-        &harness.http,
-        &OPERATION,
-        move || Ok(request),
-        reply,
-    ));
+    let result = harness
+        .tokio
+        .block_on(harness.runtime.respond::<T, AsErrorBody<T>, _, _>(&harness.http, &OPERATION, build, reply));
     match result {
         Ok(value) => {
             assert_eq!(value.status().as_u16(), status);

@@ -261,3 +261,29 @@ async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
     .unwrap();
     is_send(&management.list_templates().client_id("c1").send());
 }
+
+/// The size of the future `send` returns, found from the closure's type: the closure is not
+/// called, so its request values need not be valid.
+fn future_size<F: Future>(_: impl FnOnce() -> F) -> usize {
+    std::mem::size_of::<F>()
+}
+
+/// Every request's future is moved (into the executor, through combinators): what it holds is
+/// copied each time. The operation with the largest parameters (`create_template`) bounds them
+/// all; retry and tracing state are boxed, the parameters held once.
+#[test]
+fn the_largest_operations_future_stays_small() {
+    let management =
+        Management::with_config(verloop_partner::config(), SystemUserToken::new(SYSTEM_TOKEN).unwrap()).unwrap();
+    let create_template = future_size(|| {
+        management
+            .create_template(
+                serde_json::from_value::<verloop_partner::types::CreateTemplateRequest>(json!({})).unwrap(),
+            )
+            .send()
+    });
+    let list_templates = future_size(|| management.list_templates().client_id("c1").send());
+    eprintln!("future sizes: create_template {create_template}, list_templates {list_templates} bytes");
+    assert!(create_template <= 640, "create_template's future has {create_template} bytes");
+    assert!(list_templates <= create_template);
+}

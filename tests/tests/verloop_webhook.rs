@@ -143,6 +143,34 @@ fn unknown_message_types_and_fields_keep_their_raw_json() {
     );
 }
 
+/// The delivery is read in one pass, so a change's `field` may come after its value, and what
+/// does not match its schema is still an unknown event of its own: a malformed message beside
+/// a good one, a `messages` member that is not an array, a value that is not an object.
+#[test]
+fn malformed_parts_of_a_delivery_become_unknown_events_on_their_own() {
+    let body = br#"{"entry": [{"changes": [
+        {"value": {"messages": [{"id": 7, "type": "text"}, {"id": "m2", "type": "text", "text": {"body": "hi"}}]},
+         "field": "messages"},
+        {"value": {"messages": {"id": "m3"}, "metadata": {"phone_number_id": "p1"}}, "field": "messages"},
+        {"value": ["not", "an", "object"], "field": "messages"},
+        {"value": {"event": 12}, "field": "message_template_status_update"}
+    ], "id": "waba-2"}]}"#;
+    let events = parse(body).unwrap();
+    let unknown = |event: &Event| match event {
+        Event::Unknown { waba_id, field, value } if waba_id.as_deref() == Some("waba-2") => {
+            Some((field.clone(), value.clone()))
+        }
+        _ => None,
+    };
+    assert_eq!(events.len(), 5, "{events:#?}");
+    assert_eq!(unknown(&events[0]), Some(("messages".into(), json!({"id": 7, "type": "text"}))));
+    assert!(matches!(&events[1], Event::Message { message, .. } if message.id.as_deref() == Some("m2")));
+    let whole = json!({"messages": {"id": "m3"}, "metadata": {"phone_number_id": "p1"}});
+    assert_eq!(unknown(&events[2]), Some(("messages".into(), whole)));
+    assert_eq!(unknown(&events[3]), Some(("messages".into(), json!(["not", "an", "object"]))));
+    assert_eq!(unknown(&events[4]), Some(("message_template_status_update".into(), json!({"event": 12}))));
+}
+
 #[test]
 fn malformed_bodies_are_typed_errors() {
     let key = SystemUserToken::new(KEY).unwrap();

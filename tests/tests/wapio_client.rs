@@ -339,3 +339,29 @@ async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
     is_send(&client.list_sessions().send());
     is_send(&client.delete_session("s1").send());
 }
+
+/// The size of the future `send` returns, found from the closure's type: the closure is not
+/// called, so its request values need not be valid.
+fn future_size<F: Future>(_: impl FnOnce() -> F) -> usize {
+    std::mem::size_of::<F>()
+}
+
+/// Every request's future is moved (into the executor, through combinators): what it holds is
+/// copied each time. The operation with the largest parameters bounds them all; retry and
+/// tracing state are boxed, the parameters held once.
+#[test]
+fn the_largest_operations_future_stays_small() {
+    let client = Client::with_config(wapio::config(), AccountToken::new(PAT).unwrap()).unwrap();
+    let update_session = future_size(|| {
+        client
+            .update_session("s1", serde_json::from_value::<wapio::types::UpdateSessionRequest>(json!({})).unwrap())
+            .send()
+    });
+    let send_message = future_size(|| client.send_message(text_message()).send());
+    let list_sessions = future_size(|| client.list_sessions().send());
+    eprintln!(
+        "future sizes: update_session {update_session}, send_message {send_message}, list_sessions {list_sessions} bytes"
+    );
+    assert!(update_session <= 768, "update_session's future has {update_session} bytes");
+    assert!(send_message <= update_session && list_sessions <= update_session);
+}

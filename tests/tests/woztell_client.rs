@@ -187,3 +187,28 @@ async fn operation_futures_can_be_spawned_on_a_multi_threaded_runtime() {
     is_send(&client(&server).list_templates().waba_id("w1").first(5).send());
     is_send(&signed(&server).list_catalogs().send());
 }
+
+/// The size of the future `send` returns, found from the closure's type: the closure is not
+/// called, so its request values need not be valid.
+fn future_size<F: Future>(_: impl FnOnce() -> F) -> usize {
+    std::mem::size_of::<F>()
+}
+
+/// Every request's future is moved (into the executor, through combinators): what it holds is
+/// copied each time. The operation with the largest parameters (`list_templates`, nine query
+/// parameters) bounds them all; retry and tracing state are boxed, the parameters held once.
+#[test]
+fn the_largest_operations_future_stays_small() {
+    let client = Client::with_config(woztell::config(), AccessToken::new(TOKEN).unwrap()).unwrap();
+    let list_templates = future_size(|| client.list_templates().waba_id("w1").first(10).send());
+    let update_profile = future_size(|| {
+        client
+            .update_business_profile(
+                serde_json::from_value::<woztell::types::UpdateBusinessProfileRequest>(json!({})).unwrap(),
+            )
+            .send()
+    });
+    eprintln!("future sizes: list_templates {list_templates}, update_business_profile {update_profile} bytes");
+    assert!(list_templates <= 768, "list_templates's future has {list_templates} bytes");
+    assert!(update_profile <= list_templates);
+}

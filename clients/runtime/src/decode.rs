@@ -2,7 +2,7 @@
 //! retry policy, classify the response's status as the spec does, and decode its body. Every
 //! failure comes back as the runtime's [`Error`], attributed to the operation.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::TryStreamExt;
 use progenitor_client::ByteStream;
 use reqwest::StatusCode;
@@ -13,6 +13,21 @@ use crate::error::{ApiError, ErrorBody, ErrorKind, InvalidResponse, RawResponse,
 use crate::redirect::RedirectError;
 use crate::transport::TransportError;
 use crate::{Drift, DriftKind, Error, OperationSpec, Response, Runtime, redact};
+
+/// A response's whole body. `Response::bytes` would keep a second copy of the response (and a
+/// trailer map nobody reads) in every operation's future; one chunk, the usual case, is
+/// returned as it came.
+async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<Bytes> {
+    let Some(first) = response.chunk().await? else { return Ok(Bytes::new()) };
+    let Some(second) = response.chunk().await? else { return Ok(first) };
+    let mut body = BytesMut::with_capacity(first.len() + second.len());
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
 
 /// What the spec says a response status is, for one operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,78 +45,98 @@ pub enum Reply {
 impl Runtime {
     /// One operation, start to end. Nothing happens until the future is polled: then `build`
     /// makes the request, the credential and idempotency key are added, the request is sent
-    /// (retried when safe), `reply` classifies the status and the body is decoded so. What the
-    /// response shows that the spec does not describe is reported as drift (when enabled).
-    pub async fn respond<T, E, F, C>(
-        &self,
-        client: &reqwest::Client,
+    /// (retried when safe: `build` makes each retry's request), `reply` classifies the status
+    /// and the body is decoded so. What the response shows that the spec does not describe is
+    /// reported as drift (when enabled).
+    ///
+    /// Not an `async fn`, which would keep `build` (the operation's parameters) twice in the
+    /// future: as its argument and as the body's binding of it.
+    #[expect(clippy::manual_async_fn, reason = "an `async fn` would hold `build` twice")]
+    pub fn respond<'a, T, E, F, C>(
+        &'a self,
+        client: &'a reqwest::Client,
         operation: &'static OperationSpec,
         build: F,
         reply: C,
-    ) -> Result<Response<T>, Error<E>>
+    ) -> impl Future<Output = Result<Response<T>, Error<E>>> + 'a
     where
         T: DeserializeOwned,
         E: DeserializeOwned + ErrorBody,
-        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
-        C: FnOnce(u16) -> Reply,
+        F: Fn() -> Result<reqwest::Request, Error<E>> + 'a,
+        C: FnOnce(u16) -> Reply + 'a,
     {
-        let mut response = match self.start(client, operation, build) {
-            Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
-            Err(error) => return Err(error.at(operation)),
-        };
-        let status = response.status();
-        let reply = reply(status.as_u16());
-        let headers = std::mem::take(response.headers_mut());
-        if reply == Reply::Empty {
-            return self.decode(operation, Reply::Success, status, headers, Bytes::new());
+        async move {
+            let mut response = match self.start(client, operation, &build) {
+                Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
+                Err(error) => return Err(error.at(operation)),
+            };
+            let status = response.status();
+            let reply = reply(status.as_u16());
+            if reply == Reply::Empty {
+                let headers = std::mem::take(response.headers_mut());
+                return self.decode(operation, Reply::Success, status, headers, Bytes::new());
+            }
+            let body = read_body(&mut response).await.map_err(|error| self.transport_error(error, operation))?;
+            let headers = std::mem::take(response.headers_mut());
+            self.decode(operation, reply, status, headers, body)
         }
-        let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
-        self.decode(operation, reply, status, headers, body)
     }
 
     /// [`Runtime::respond`] for an operation whose success is a byte stream (a download): the
     /// success body is handed over unread (a read that breaks off yields reqwest's error
-    /// without its URL); errors are decoded as usual.
-    pub async fn respond_stream<E, F, C>(
-        &self,
-        client: &reqwest::Client,
+    /// without its URL); errors are decoded as usual. Not an `async fn`, as `respond`.
+    #[expect(clippy::manual_async_fn, reason = "an `async fn` would hold `build` twice")]
+    pub fn respond_stream<'a, E, F, C>(
+        &'a self,
+        client: &'a reqwest::Client,
         operation: &'static OperationSpec,
         build: F,
         reply: C,
-    ) -> Result<Response<ByteStream>, Error<E>>
+    ) -> impl Future<Output = Result<Response<ByteStream>, Error<E>>> + 'a
     where
         E: DeserializeOwned + ErrorBody,
-        F: FnOnce() -> Result<reqwest::Request, Error<E>>,
-        C: FnOnce(u16) -> Reply,
+        F: Fn() -> Result<reqwest::Request, Error<E>> + 'a,
+        C: FnOnce(u16) -> Reply + 'a,
     {
-        let mut response = match self.start(client, operation, build) {
-            Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
-            Err(error) => return Err(error.at(operation)),
-        };
-        let status = response.status();
-        let reply = reply(status.as_u16());
-        let headers = std::mem::take(response.headers_mut());
-        if matches!(reply, Reply::Success | Reply::Empty) {
-            let body = response.bytes_stream().map_err(reqwest::Error::without_url);
-            return Ok(Response::new(ByteStream::new(Box::pin(body)), status, headers));
-        }
-        let body = response.bytes().await.map_err(|error| self.transport_error(error, operation))?;
-        match self.decode::<(), E>(operation, reply, status, headers, body) {
-            Ok(_) => unreachable!("only an error reply is decoded here"),
-            Err(error) => Err(error),
+        async move {
+            let mut response = match self.start(client, operation, &build) {
+                Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
+                Err(error) => return Err(error.at(operation)),
+            };
+            let status = response.status();
+            let reply = reply(status.as_u16());
+            if matches!(reply, Reply::Success | Reply::Empty) {
+                let headers = std::mem::take(response.headers_mut());
+                let body = response.bytes_stream().map_err(reqwest::Error::without_url);
+                return Ok(Response::new(ByteStream::new(Box::pin(body)), status, headers));
+            }
+            let body = read_body(&mut response).await.map_err(|error| self.transport_error(error, operation))?;
+            let headers = std::mem::take(response.headers_mut());
+            match self.decode::<(), E>(operation, reply, status, headers, body) {
+                Ok(_) => unreachable!("only an error reply is decoded here"),
+                Err(error) => Err(error),
+            }
         }
     }
 
-    /// Builds and authorizes the request and starts sending it.
+    /// Builds and authorizes the request and starts sending it. A retry calls `build` again
+    /// (and authorizes again, with the first attempt's idempotency key): nothing is copied for
+    /// a retry that does not happen.
     fn start<'a, E>(
         &'a self,
         client: &'a reqwest::Client,
         operation: &'static OperationSpec,
-        build: impl FnOnce() -> Result<reqwest::Request, Error<E>>,
+        build: &'a impl Fn() -> Result<reqwest::Request, Error<E>>,
     ) -> Result<impl Future<Output = reqwest::Result<reqwest::Response>> + 'a, Error<E>> {
         let mut request = build()?;
-        self.prepare(&mut request, Some(operation))?;
-        Ok(self.execute(client, request, Some(operation)))
+        let mut key = None;
+        self.prepare_attempt(&mut request, operation, &mut key)?;
+        let rebuild = move || {
+            let mut request = build().ok()?;
+            self.prepare_attempt(&mut request, operation, &mut key).ok()?;
+            Some(request)
+        };
+        Ok(self.send(client, request, Some(operation), rebuild))
     }
 
     fn transport_error<E>(&self, error: reqwest::Error, operation: &'static OperationSpec) -> Error<E> {

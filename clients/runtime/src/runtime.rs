@@ -70,7 +70,8 @@ impl Runtime {
 
     /// Runs before a request is sent: adds the credential (unless the route is public), and an
     /// idempotency key (UUID v4) when the operation declares one and the caller did not supply
-    /// it. The key is set once here, so every retry of the request carries the same key.
+    /// it. [`Runtime::execute`] sends copies of the prepared request, so every retry carries
+    /// the same key.
     pub fn prepare(
         &self,
         request: &mut reqwest::Request,
@@ -78,12 +79,25 @@ impl Runtime {
     ) -> Result<(), CredentialError> {
         let operation =
             operation.ok_or_else(|| CredentialError::new("operation missing from the generated operation table"))?;
+        self.prepare_attempt(request, operation, &mut None)
+    }
+
+    /// [`Runtime::prepare`] for one attempt of a request that is built again for each attempt:
+    /// the idempotency key the runtime adds is drawn on the first attempt and kept in `key`, so
+    /// that every attempt carries the same one.
+    pub(crate) fn prepare_attempt(
+        &self,
+        request: &mut reqwest::Request,
+        operation: &OperationSpec,
+        key: &mut Option<uuid::Uuid>,
+    ) -> Result<(), CredentialError> {
         if let Some(name) = &operation.idempotency_header
             && !request.headers().contains_key(name)
         {
-            let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned();
-            let key = HeaderValue::try_from(key)
-                .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
+            let key = key.get_or_insert_with(uuid::Uuid::new_v4);
+            let key =
+                HeaderValue::from_bytes(key.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).as_bytes())
+                    .map_err(|_| CredentialError::new("idempotency key is not a header value"))?;
             request.headers_mut().insert(name.clone(), key);
         }
         if operation.security.is_empty() {
@@ -96,70 +110,97 @@ impl Runtime {
     /// Sends `request`, retrying under the policy when it is safe. Transport errors are
     /// returned without their URL, which may carry a credential in its query.
     ///
-    /// Not an `async fn`: its future is what every request awaits, and an `async fn` would keep
-    /// a second copy of the request in it (arguments stay in the future beside their moves).
+    /// A retry sends a copy of `request`, made before the first attempt (a request with a
+    /// streaming body cannot be copied and gets one attempt). Generated operations do not copy:
+    /// they build the request again, only when a retry happens.
     pub fn execute<'a>(
         &'a self,
         client: &'a reqwest::Client,
         request: reqwest::Request,
         operation: Option<&'a OperationSpec>,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
+        // Boxed: kept in the future of every request sent so, used only by a retry.
+        let mut spare = if self.retry.max_retries > 0 { request.try_clone().map(Box::new) } else { None };
+        let rebuild = move || {
+            let next = spare.take()?;
+            spare = next.try_clone().map(Box::new);
+            Some(*next)
+        };
+        self.send(client, request, operation, rebuild)
+    }
+
+    /// Sends `first`, then, for each retry the policy allows, what `rebuild` makes (no retry
+    /// when it makes nothing). Traced as one `http_request` span.
+    ///
+    /// Not an `async fn`: its future is what every request awaits, and an `async fn` would keep
+    /// a second copy of the request in it (arguments stay in the future beside their moves).
+    pub(crate) fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        first: reqwest::Request,
+        operation: Option<&'a OperationSpec>,
+        rebuild: impl FnMut() -> Option<reqwest::Request> + 'a,
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
         // The path template, never the URL: a URL may carry a credential in its query.
         let span = tracing::debug_span!(
             "http_request",
             provider = operation.map(|op| op.provider),
             operation = operation.map(|op| op.id),
-            method = %request.method(),
+            method = %first.method(),
             path = operation.map(|op| op.path),
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
-        let attempts = self.send_with_retries(client, request, operation);
+        let attempts = self.send_with_retries(client, first, operation, rebuild);
         if span.is_disabled() {
             // Nobody listens: no span to enter on every poll, nothing to record.
             return Either::Left(attempts.map(|(result, _)| result));
         }
         let started = Instant::now();
-        Either::Right(attempts.instrument(span.clone()).map(move |(result, attempts)| {
+        // Boxed: only a debug subscriber wants the span, whose state would otherwise enlarge
+        // every request's future.
+        Either::Right(Box::pin(attempts.instrument(span.clone()).map(move |(result, attempts)| {
             span.record("attempts", attempts);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             if let Ok(response) = &result {
                 span.record("status", response.status().as_u16());
             }
             result
-        }))
+        })))
     }
 
-    /// The first attempt starts here; the returned future holds only what later attempts need
-    /// (the spare copy of the request and reqwest's boxed future).
+    /// The first attempt starts here; the returned future holds what later attempts need
+    /// (`rebuild`, which borrows the operation's parameters) and reqwest's boxed future.
     fn send_with_retries<'a>(
         &'a self,
         client: &'a reqwest::Client,
-        request: reqwest::Request,
+        first: reqwest::Request,
         operation: Option<&'a OperationSpec>,
+        mut rebuild: impl FnMut() -> Option<reqwest::Request> + 'a,
     ) -> impl Future<Output = (reqwest::Result<reqwest::Response>, u32)> + 'a {
         let safe_to_repeat = operation.is_some_and(|op| {
             op.is_idempotent_method()
-                || op.idempotency_header.as_ref().is_some_and(|name| request.headers().contains_key(name))
+                || op.idempotency_header.as_ref().is_some_and(|name| first.headers().contains_key(name))
         });
         let mut attempt: u32 = 1;
-        let mut spare = self.spare_copy(&request, attempt);
         let mut started = attempt_clock();
-        let mut pending = client.execute(request);
+        let mut pending = client.execute(first);
         async move {
             loop {
                 // In a block, so that the response is not kept in the future during the wait.
                 let (next, delay) = {
                     let result = (&mut pending).await;
+                    // Built before the wait, so that an attempt that cannot be built again
+                    // returns this attempt's result.
                     let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
-                    match (spare.take(), delay) {
-                        (Some(next), Some(delay)) => (next, delay),
-                        _ => return (result.map_err(reqwest::Error::without_url), attempt),
+                    match delay.and_then(|delay| Some((rebuild()?, delay))) {
+                        Some(retry) => retry,
+                        None => return (result.map_err(reqwest::Error::without_url), attempt),
                     }
                 };
                 tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
-                // The wait owns the next copy, boxed: retries are rare, and their state would
+                // The wait owns the next request, boxed: retries are rare, and their state would
                 // otherwise enlarge every request's future.
                 let next = Box::pin(async move {
                     tokio::time::sleep(delay).await;
@@ -167,23 +208,10 @@ impl Runtime {
                 })
                 .await;
                 attempt += 1;
-                spare = self.spare_copy(&next, attempt);
                 started = attempt_clock();
-                pending = client.execute(*next);
+                pending = client.execute(next);
             }
         }
-    }
-
-    /// A copy of `request` to send if this attempt fails, while the policy allows another.
-    /// A streaming body cannot be copied; such a request gets one attempt.
-    ///
-    /// Boxed: kept in every request's future, where 264 bytes inline cost more (in copies of
-    /// the future) than one small allocation.
-    fn spare_copy(&self, request: &reqwest::Request, attempt: u32) -> Option<Box<reqwest::Request>> {
-        if attempt > self.retry.max_retries {
-            return None;
-        }
-        copy_request(request).map(Box::new)
     }
 
     /// Logs how an attempt ended and decides whether (and after how long) to send it again.
@@ -221,24 +249,6 @@ fn attempt_clock() -> Option<Instant> {
     tracing::enabled!(tracing::Level::DEBUG).then(Instant::now)
 }
 
-/// `Request::try_clone`, minus the two allocations its round trip through reqwest's extension
-/// map costs on every request, for a request without a body (with one, `try_clone` shares the
-/// body as a `Bytes` clone). A request built by a `RequestBuilder` keeps only its timeout
-/// there; `copies_what_try_clone_copies` checks that nothing else is lost. `None` for a
-/// streaming body.
-fn copy_request(request: &reqwest::Request) -> Option<reqwest::Request> {
-    if request.body().is_some() {
-        return request.try_clone();
-    }
-    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
-    *copy.headers_mut() = request.headers().clone();
-    *copy.version_mut() = request.version();
-    if let Some(timeout) = request.timeout() {
-        *copy.timeout_mut() = Some(*timeout);
-    }
-    Some(copy)
-}
-
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
@@ -257,37 +267,5 @@ fn redacted(error: &reqwest::Error) -> String {
     match error.url() {
         Some(url) => text.replace(url.as_str(), "<redacted url>"),
         None => text,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-
-    #[test]
-    fn copies_what_try_clone_copies() {
-        let client = Config::new("http://127.0.0.1").http_client().unwrap();
-        let built = [
-            client.get("http://127.0.0.1/a?b=c").header("x-one", "1").header("x-one", "2").bearer_auth("t0ken"),
-            client.delete("http://127.0.0.1/d").timeout(Duration::from_secs(7)).version(reqwest::Version::HTTP_2),
-            client.head("http://127.0.0.1/"),
-            client.post("http://127.0.0.1/send").json(&serde_json::json!({"text": "hi"})),
-            client.put("http://127.0.0.1/empty").body(""),
-        ];
-        for builder in built {
-            let request = builder.build().unwrap();
-            let (ours, reqwests) = (copy_request(&request).unwrap(), request.try_clone().unwrap());
-            assert_eq!(format!("{ours:?}"), format!("{reqwests:?}"));
-            assert_eq!(ours.headers(), reqwests.headers());
-            assert_eq!((ours.version(), ours.timeout()), (reqwests.version(), reqwests.timeout()));
-            let body = |r: &reqwest::Request| r.body().map(|body| body.as_bytes().map(<[u8]>::to_vec));
-            assert_eq!(body(&ours), body(&reqwests));
-        }
-        let streaming = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"chunk"))]);
-        let request =
-            client.post("http://127.0.0.1/upload").body(reqwest::Body::wrap_stream(streaming)).build().unwrap();
-        assert!(copy_request(&request).is_none() && request.try_clone().is_none());
     }
 }

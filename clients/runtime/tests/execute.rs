@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use whatsapp_sdk_runtime::{Authorize, Config, CredentialError, OperationSpec, RetryPolicy, Runtime};
+use whatsapp_sdk_runtime::{Authorize, Config, CredentialError, Error, OperationSpec, Reply, RetryPolicy, Runtime};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -184,4 +184,43 @@ fn public_routes_get_no_credential() {
 fn debug_hides_the_credential() {
     let shown = format!("{:?}", runtime(1));
     assert!(shown.contains("StaticToken") && !shown.contains("t0ken"), "{shown}");
+}
+
+/// `respond`'s way: each retry builds the request again (nothing is copied before the first
+/// attempt), authorized again, with the key drawn for the first attempt.
+#[tokio::test]
+async fn respond_builds_each_retry_again_with_the_first_attempts_key() {
+    static KEYED: OperationSpec = SEND;
+    let (server, calls) = server(vec![(503, None), (429, Some("0"))]).await;
+    let (runtime, http) = (runtime(3), http_client());
+    let (url, builds) = (format!("{}/send", server.uri()), AtomicUsize::new(0));
+    let build = || {
+        builds.fetch_add(1, Ordering::SeqCst);
+        Ok(http.post(&url).body("{}").build().unwrap())
+    };
+    let reply = |status| if status == 200 { Reply::Empty } else { Reply::Unexpected };
+    let response = runtime.respond::<(), serde_json::Value, _, _>(&http, &KEYED, build, reply).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!((calls.load(Ordering::SeqCst), builds.load(Ordering::SeqCst)), (3, 3));
+    let requests = server.received_requests().await.unwrap();
+    let keys: Vec<_> = requests.iter().map(|r| r.headers.get("idempotency-key").unwrap().clone()).collect();
+    assert!(keys.windows(2).all(|pair| pair[0] == pair[1]), "{keys:?}");
+    assert!(requests.iter().all(|r| r.headers.get("authorization").unwrap() == "Bearer t0ken" && r.body == b"{}"));
+}
+
+/// A retry whose request cannot be built again is not sent: the last attempt's answer stands.
+#[tokio::test]
+async fn a_retry_that_cannot_be_built_returns_the_last_answer() {
+    static IDEMPOTENT: OperationSpec = READ;
+    let (server, calls) = server(vec![(503, None), (503, None)]).await;
+    let (runtime, http) = (runtime(3), http_client());
+    let (url, builds) = (format!("{}/send", server.uri()), AtomicUsize::new(0));
+    let build = || match builds.fetch_add(1, Ordering::SeqCst) {
+        0 => Ok(http.get(&url).build().unwrap()),
+        _ => Err(Error::invalid_request("built once only")),
+    };
+    let reply = |status| if status == 200 { Reply::Empty } else { Reply::Unexpected };
+    let error = runtime.respond::<(), serde_json::Value, _, _>(&http, &IDEMPOTENT, build, reply).await.unwrap_err();
+    assert_eq!(error.status().map(|status| status.as_u16()), Some(503), "{error}");
+    assert_eq!((calls.load(Ordering::SeqCst), builds.load(Ordering::SeqCst)), (1, 2));
 }

@@ -100,7 +100,7 @@ async fn get_status(config: Config) -> Result<serde_json::Value, Error<serde_jso
     let http = config.http_client().expect("the HTTP client");
     let url = format!("{}/status", config.base_url());
     let reply = |status| if status == 200 { Reply::Success } else { Reply::Unexpected };
-    let build = || Ok(http.get(url).build().expect("a request"));
+    let build = || Ok(http.get(&url).build().expect("a request"));
     Ok(runtime.respond::<serde_json::Value, _, _, _>(&http, &GET, build, reply).await?.into_inner())
 }
 

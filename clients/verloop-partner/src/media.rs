@@ -58,19 +58,21 @@ impl Management {
         let raw = self.raw();
         let operation = verloop_partner_api::operation("upload_media")
             .ok_or_else(|| Error::invalid_request("upload_media is missing from the operation table"))?;
+        // Called again for a retry (a refused connection, a 429): the form is a stream, built
+        // anew from the upload, whose bytes are shared, not copied.
         let build = move || {
-            let mut file = Part::stream(reqwest::Body::from(upload.bytes))
+            let mut file = Part::stream(reqwest::Body::from(upload.bytes.clone()))
                 .file_name(upload.file_name.clone().unwrap_or_else(|| "file".to_string()));
             if let Some(mime) = &upload.file_type {
                 file =
                     file.mime_str(mime).map_err(|_| Error::invalid_request(format!("`{mime}` is not a MIME type")))?;
             }
             let mut form = Form::new().text("client_id", client_id.to_string()).part("file", file);
-            if let Some(name) = upload.file_name {
-                form = form.text("file_name", name);
+            if let Some(name) = &upload.file_name {
+                form = form.text("file_name", name.clone());
             }
-            if let Some(mime) = upload.file_type {
-                form = form.text("file_type", mime);
+            if let Some(mime) = &upload.file_type {
+                form = form.text("file_type", mime.clone());
             }
             raw.client()
                 .post(format!("{}/whatsapp/upload_media", raw.baseurl()))

@@ -3,12 +3,16 @@
 //! The signature is `sha256=<hex>` of HMAC-SHA256 over the raw request body, keyed with the
 //! partner's System User token. Verify before parsing, against the exact bytes received.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use hmac::{Hmac, Mac};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sha2::Sha256;
@@ -225,37 +229,165 @@ struct Entry<'a> {
     changes: Vec<Change<'a>>,
 }
 
-/// A change with its value left as raw JSON: each part is decoded once, straight into its type.
+/// A change, read in the one pass over the delivery. Its `field` may come after its value, so
+/// the value is read into [`Part`]s that serve whichever field it turns out to be.
 #[derive(Deserialize)]
 struct Change<'a> {
-    #[serde(default)]
-    field: String,
     #[serde(default, borrow)]
-    value: Option<&'a RawValue>,
+    field: Cow<'a, str>,
+    #[serde(default, borrow)]
+    value: Option<ChangeValue<'a>>,
 }
 
-/// The value of a `messages` change, each part raw, so that a part that does not match its
-/// schema affects only itself.
-#[derive(Deserialize)]
-struct MessagesValue<'a> {
-    #[serde(default, borrow)]
-    metadata: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    contacts: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    messages: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    statuses: Option<&'a RawValue>,
+/// A change's value: an object's members, or any other JSON as it is.
+struct ChangeValue<'a>(Part<'a>);
+
+/// A piece of a change's value as the one pass left it. The items of `messages` and `statuses`
+/// are kept raw one by one: each is then decoded once, straight into its type, and one that
+/// does not match its schema becomes an [`Event::Unknown`] on its own.
+enum Part<'a> {
+    /// An object: `messages` and `statuses` as [`Part::Items`] (when arrays), the rest raw.
+    Members(Vec<(Cow<'a, str>, Part<'a>)>),
+    Items(Vec<&'a RawValue>),
+    Raw(&'a RawValue),
+    /// A value of another shape than the one expected.
+    Other(Value),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ChangeValue<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Expect::Members).map(ChangeValue)
+    }
+}
+
+/// The shape a part is read as; any other shape is kept as a [`Value`].
+#[derive(Clone, Copy)]
+enum Expect {
+    Members,
+    Items,
+}
+
+impl<'de> DeserializeSeed<'de> for Expect {
+    type Value = Part<'de>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Part<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Expect {
+    type Value = Part<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part<'de>, A::Error> {
+        if let Expect::Items = self {
+            return Value::deserialize(MapAccessDeserializer::new(map)).map(Part::Other);
+        }
+        let mut members = Vec::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            let part = match &*key.0 {
+                "messages" | "statuses" => map.next_value_seed(Expect::Items)?,
+                _ => Part::Raw(map.next_value()?),
+            };
+            members.push((key.0, part));
+        }
+        Ok(Part::Members(members))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Part<'de>, A::Error> {
+        if let Expect::Members = self {
+            return Value::deserialize(SeqAccessDeserializer::new(seq)).map(Part::Other);
+        }
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Part::Items(items))
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Part<'de>, E> {
+        Ok(Part::Other(Value::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Part<'de>, E> {
+        Ok(Part::Other(value.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Part<'de>, E> {
+        Ok(Part::Other(value.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Part<'de>, E> {
+        Ok(Part::Other(value.into()))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Part<'de>, E> {
+        Ok(Part::Other(value.into()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Part<'de>, E> {
+        Ok(Part::Other(Value::Null))
+    }
+}
+
+/// An object key, borrowed from the body unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str("an object key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_string())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl Part<'_> {
+    /// The part as the JSON it was read from, for events this crate does not model.
+    fn into_value(self) -> Result<Value, serde_json::Error> {
+        Ok(match self {
+            Part::Members(members) => Value::Object(
+                members.into_iter().map(|(key, part)| Ok((key.into_owned(), part.into_value()?))).collect::<Result<
+                    _,
+                    serde_json::Error,
+                >>(
+                )?,
+            ),
+            Part::Items(items) => {
+                Value::Array(items.into_iter().map(|raw| untyped(Some(raw))).collect::<Result<_, _>>()?)
+            }
+            Part::Raw(raw) => untyped(Some(raw))?,
+            Part::Other(value) => value,
+        })
+    }
 }
 
 /// Parses a delivery body into events, in delivery order. Does not verify: call
 /// [`Verifier::verify_and_parse`] for requests from the network.
+///
+/// One pass over the body, then each message and status is decoded once from its own bytes.
 pub fn parse(body: &[u8]) -> Result<Vec<Event>, serde_json::Error> {
     let envelope: Envelope<'_> = serde_json::from_slice(body)?;
     let mut events = Vec::new();
     for entry in envelope.entry {
         for change in entry.changes {
-            parse_change(entry.id.clone(), change, &mut events)?;
+            parse_change(&entry.id, change, &mut events)?;
         }
     }
     Ok(events)
@@ -271,52 +403,81 @@ fn untyped(raw: Option<&RawValue>) -> Result<Value, serde_json::Error> {
     raw.map_or(Ok(Value::Null), |raw| serde_json::from_str(raw.get()))
 }
 
-fn parse_change(waba_id: Option<String>, change: Change<'_>, events: &mut Vec<Event>) -> Result<(), serde_json::Error> {
-    let unknown =
-        |field: &str, value: Value| Event::Unknown { waba_id: waba_id.clone(), field: field.to_string(), value };
-    match change.field.as_str() {
-        "messages" => {
-            let Some(value) = typed::<MessagesValue<'_>>(change.value) else {
-                events.push(unknown("messages", untyped(change.value)?));
-                return Ok(());
-            };
-            let messages: Vec<&RawValue> = typed(value.messages).unwrap_or_default();
-            let statuses: Vec<&RawValue> = typed(value.statuses).unwrap_or_default();
-            if messages.is_empty() && statuses.is_empty() {
-                events.push(unknown("messages", untyped(change.value)?));
-                return Ok(());
+fn parse_change(
+    waba_id: &Option<String>,
+    change: Change<'_>,
+    events: &mut Vec<Event>,
+) -> Result<(), serde_json::Error> {
+    let unknown = |field: &str, value: Option<Part<'_>>| -> Result<Event, serde_json::Error> {
+        let value = value.map_or(Ok(Value::Null), Part::into_value)?;
+        Ok(Event::Unknown { waba_id: waba_id.clone(), field: field.to_string(), value })
+    };
+    let value = change.value.map(|value| value.0);
+    match (&*change.field, value) {
+        ("messages", Some(Part::Members(members))) => {
+            if !messages(waba_id, &members, events)? {
+                events.push(unknown("messages", Some(Part::Members(members)))?);
             }
-            let metadata: Option<WebhookMetadata> = typed(value.metadata);
-            let contacts: Vec<WebhookContact> = typed(value.contacts).unwrap_or_default();
-            for raw in messages {
-                match typed::<IncomingMessage>(Some(raw)) {
-                    Some(message) if message.type_.as_ref().is_some_and(|t| !t.is_unknown()) => {
-                        events.push(Event::Message {
-                            waba_id: waba_id.clone(),
-                            metadata: metadata.clone(),
-                            contacts: contacts.clone(),
-                            message: Box::new(message),
-                        })
-                    }
-                    _ => events.push(unknown("messages", untyped(Some(raw))?)),
-                }
-            }
-            for raw in statuses {
-                match typed::<MessageStatus>(Some(raw)) {
-                    Some(status) => events.push(Event::Status {
-                        waba_id: waba_id.clone(),
-                        metadata: metadata.clone(),
-                        status: Box::new(status),
-                    }),
-                    None => events.push(unknown("messages", untyped(Some(raw))?)),
+        }
+        ("message_template_status_update", Some(value)) => {
+            let value = value.into_value()?;
+            match WebhookChangeValue::deserialize(&value) {
+                Ok(update) => events.push(Event::TemplateStatus { waba_id: waba_id.clone(), update: Box::new(update) }),
+                Err(_) => {
+                    events.push(Event::Unknown { waba_id: waba_id.clone(), field: change.field.into_owned(), value })
                 }
             }
         }
-        "message_template_status_update" => match typed::<WebhookChangeValue>(change.value) {
-            Some(update) => events.push(Event::TemplateStatus { waba_id, update: Box::new(update) }),
-            None => events.push(unknown("message_template_status_update", untyped(change.value)?)),
-        },
-        other => events.push(unknown(other, untyped(change.value)?)),
+        (field, value) => events.push(unknown(field, value)?),
     }
     Ok(())
+}
+
+/// The events of a `messages` change: one per message and per status. `false` when it has
+/// neither (the change is then unknown as a whole).
+fn messages(
+    waba_id: &Option<String>,
+    members: &[(Cow<'_, str>, Part<'_>)],
+    events: &mut Vec<Event>,
+) -> Result<bool, serde_json::Error> {
+    let member = |name: &str| members.iter().find(|(key, _)| key == name).map(|(_, part)| part);
+    let items = |name: &str| match member(name) {
+        Some(Part::Items(items)) => items.as_slice(),
+        _ => &[],
+    };
+    let raw = |name: &str| match member(name) {
+        Some(Part::Raw(raw)) => Some(*raw),
+        _ => None,
+    };
+    let (messages, statuses) = (items("messages"), items("statuses"));
+    if messages.is_empty() && statuses.is_empty() {
+        return Ok(false);
+    }
+    let unknown = |raw: &RawValue| -> Result<Event, serde_json::Error> {
+        Ok(Event::Unknown { waba_id: waba_id.clone(), field: "messages".to_string(), value: untyped(Some(raw))? })
+    };
+    let metadata: Option<WebhookMetadata> = typed(raw("metadata"));
+    let contacts: Vec<WebhookContact> = typed(raw("contacts")).unwrap_or_default();
+    for &raw in messages {
+        match typed::<IncomingMessage>(Some(raw)) {
+            Some(message) if message.type_.as_ref().is_some_and(|t| !t.is_unknown()) => events.push(Event::Message {
+                waba_id: waba_id.clone(),
+                metadata: metadata.clone(),
+                contacts: contacts.clone(),
+                message: Box::new(message),
+            }),
+            _ => events.push(unknown(raw)?),
+        }
+    }
+    for &raw in statuses {
+        match typed::<MessageStatus>(Some(raw)) {
+            Some(status) => events.push(Event::Status {
+                waba_id: waba_id.clone(),
+                metadata: metadata.clone(),
+                status: Box::new(status),
+            }),
+            None => events.push(unknown(raw)?),
+        }
+    }
+    Ok(true)
 }

@@ -6136,7 +6136,7 @@ pub mod builder {
     impl<'a> LoginParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/auth", client.baseurl,);
@@ -6209,7 +6209,7 @@ pub mod builder {
     impl<'a> CreatePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/create_number_for_waba", client.baseurl,);
@@ -6283,7 +6283,7 @@ pub mod builder {
     impl<'a> CreateTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/create_template", client.baseurl,);
@@ -6360,7 +6360,7 @@ pub mod builder {
     impl<'a> DeletePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/delete_phone_number", client.baseurl,);
@@ -6378,8 +6378,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("phone_id", &phone_id);
+                query.required("client_id", client_id);
+                query.required("phone_id", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6447,7 +6447,7 @@ pub mod builder {
     impl<'a> DeleteTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, id, name } = self;
             let url = format!("{}/whatsapp/delete_template", client.baseurl,);
@@ -6465,9 +6465,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("ID", &id);
-                query.required("Name", &name);
+                query.required("ClientID", client_id);
+                query.required("ID", id);
+                query.required("Name", name);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6532,7 +6532,7 @@ pub mod builder {
     impl<'a> GetAnalyticsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, field } = self;
             let url = format!("{}/whatsapp/get_analytics", client.baseurl,);
@@ -6550,8 +6550,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("field", &field);
+                query.required("client_id", client_id);
+                query.required("field", field);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6613,7 +6613,7 @@ pub mod builder {
     impl<'a> GetMediaParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, id } = self;
             let url = format!("{}/whatsapp/get_media", client.baseurl,);
@@ -6627,8 +6627,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("id", &id);
+                query.required("client_id", client_id);
+                query.required("id", id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6696,7 +6696,7 @@ pub mod builder {
     impl<'a> GetMediaAsyncParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, destination_url, id } = self;
             let url = format!("{}/whatsapp/get_media_async", client.baseurl,);
@@ -6714,9 +6714,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("destination_url", &destination_url);
-                query.required("id", &id);
+                query.required("client_id", client_id);
+                query.required("destination_url", destination_url);
+                query.required("id", id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6781,7 +6781,7 @@ pub mod builder {
     impl<'a> GetPhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/get_phone_number", client.baseurl,);
@@ -6799,8 +6799,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("PhoneID", &phone_id);
+                query.required("ClientID", client_id);
+                query.required("PhoneID", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6865,7 +6865,7 @@ pub mod builder {
     impl<'a> GetPhoneTokenParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, phone_id } = self;
             let url = format!("{}/whatsapp/get_phone_token", client.baseurl,);
@@ -6883,8 +6883,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("client_id", &client_id);
-                query.required("phone_id", &phone_id);
+                query.required("client_id", client_id);
+                query.required("phone_id", phone_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -6946,7 +6946,7 @@ pub mod builder {
     impl<'a> GetWabaBusinessAccountParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id } = self;
             let url = format!("{}/whatsapp/get_waba_business_account", client.baseurl,);
@@ -6964,7 +6964,7 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
+                query.required("ClientID", client_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -7023,7 +7023,7 @@ pub mod builder {
     impl<'a> ListClientsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/whatsapp/list_clients", client.baseurl,);
@@ -7102,7 +7102,7 @@ pub mod builder {
     impl<'a> ListTemplatesParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, limit, offset } = self;
             let url = format!("{}/whatsapp/list_templates", client.baseurl,);
@@ -7120,9 +7120,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.optional("Limit", &limit);
-                query.optional("Offset", &offset);
+                query.required("ClientID", client_id);
+                query.optional("Limit", limit);
+                query.optional("Offset", offset);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -7187,7 +7187,7 @@ pub mod builder {
     impl<'a> ListPhoneNumbersParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, client_id, wabaid } = self;
             let url = format!("{}/whatsapp/list_waba_phone_numbers", client.baseurl,);
@@ -7205,8 +7205,8 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("ClientID", &client_id);
-                query.required("WABAID", &wabaid);
+                query.required("ClientID", client_id);
+                query.required("WABAID", wabaid);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -7268,7 +7268,7 @@ pub mod builder {
     impl<'a> MigratePhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/migrate_number", client.baseurl,);
@@ -7342,7 +7342,7 @@ pub mod builder {
     impl<'a> RegisterPhoneNumberParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/register_number", client.baseurl,);
@@ -7416,7 +7416,7 @@ pub mod builder {
     impl<'a> RequestOtpParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/request_otp", client.baseurl,);
@@ -7490,7 +7490,7 @@ pub mod builder {
     impl<'a> SendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/send_message", client.baseurl,);
@@ -7564,7 +7564,7 @@ pub mod builder {
     impl<'a> SetCartParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/set_cart", client.baseurl,);
@@ -7638,7 +7638,7 @@ pub mod builder {
     impl<'a> SetCatalogParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/set_catalog", client.baseurl,);
@@ -7712,7 +7712,7 @@ pub mod builder {
     impl<'a> VerifyOtpParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp/verify_otp", client.baseurl,);

@@ -1891,7 +1891,7 @@ pub mod builder {
     impl<'a> ListContactsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/contacts", client.baseurl,);
@@ -1964,7 +1964,7 @@ pub mod builder {
     impl<'a> UpsertContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/contacts", client.baseurl,);
@@ -2038,7 +2038,7 @@ pub mod builder {
     impl<'a> GetContactPictureParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, jid } = self;
             let url = format!(
@@ -2114,7 +2114,7 @@ pub mod builder {
     impl<'a> GetContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -2189,7 +2189,7 @@ pub mod builder {
     impl<'a> BlockContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -2265,7 +2265,7 @@ pub mod builder {
     impl<'a> UnblockContactParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -2338,7 +2338,7 @@ pub mod builder {
     impl<'a> ListGroupsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client } = self;
             let url = format!("{}/api/groups", client.baseurl,);
@@ -2411,7 +2411,7 @@ pub mod builder {
     impl<'a> CreateGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/groups", client.baseurl,);
@@ -2485,7 +2485,7 @@ pub mod builder {
     impl<'a> AcceptGroupInviteParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/groups/invite/accept", client.baseurl,);
@@ -2562,7 +2562,7 @@ pub mod builder {
     impl<'a> GetGroupInviteInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, invite_code } = self;
             let url = format!(
@@ -2638,7 +2638,7 @@ pub mod builder {
     impl<'a> GetGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2716,7 +2716,7 @@ pub mod builder {
     impl<'a> GetGroupInviteLinkParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2792,7 +2792,7 @@ pub mod builder {
     impl<'a> LeaveGroupParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2868,7 +2868,7 @@ pub mod builder {
     impl<'a> GetGroupMetadataParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -2947,7 +2947,7 @@ pub mod builder {
     impl<'a> ListGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -3026,7 +3026,7 @@ pub mod builder {
     impl<'a> AddGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3106,7 +3106,7 @@ pub mod builder {
     impl<'a> RemoveGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3186,7 +3186,7 @@ pub mod builder {
     impl<'a> DemoteGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3269,7 +3269,7 @@ pub mod builder {
     impl<'a> PromoteGroupParticipantsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3346,7 +3346,7 @@ pub mod builder {
     impl<'a> GetGroupPictureParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid } = self;
             let url = format!(
@@ -3425,7 +3425,7 @@ pub mod builder {
     impl<'a> UpdateGroupSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, group_jid, body } = self;
             let url = format!(
@@ -3502,7 +3502,7 @@ pub mod builder {
     impl<'a> MarkMessagesReadParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/messages/read", client.baseurl,);
@@ -3579,7 +3579,7 @@ pub mod builder {
     impl<'a> EditMessageAliasParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id, body } = self;
             let url = format!(
@@ -3656,7 +3656,7 @@ pub mod builder {
     impl<'a> DeleteMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3735,7 +3735,7 @@ pub mod builder {
     impl<'a> EditMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id, body } = self;
             let url = format!(
@@ -3812,7 +3812,7 @@ pub mod builder {
     impl<'a> GetMessageInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3888,7 +3888,7 @@ pub mod builder {
     impl<'a> ResendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, message_id } = self;
             let url = format!(
@@ -3967,7 +3967,7 @@ pub mod builder {
     impl<'a> CheckOnWhatsappParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, phone } = self;
             let url = format!(
@@ -4049,7 +4049,7 @@ pub mod builder {
     impl<'a> SendMessageParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body, idempotency_key } = self;
             let url = format!("{}/api/send-message", client.baseurl,);
@@ -4132,7 +4132,7 @@ pub mod builder {
     impl<'a> SendPresenceUpdateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/api/send-presence-update", client.baseurl,);
@@ -4206,7 +4206,7 @@ pub mod builder {
     impl<'a> ListMessageLogsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4288,7 +4288,7 @@ pub mod builder {
     impl<'a> ListSessionsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, before_id, limit, status } = self;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
@@ -4306,9 +4306,9 @@ pub mod builder {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("before_id", &before_id);
-                query.optional("limit", &limit);
-                query.optional("status", &status);
+                query.optional("before_id", before_id);
+                query.optional("limit", limit);
+                query.optional("status", status);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -4373,7 +4373,7 @@ pub mod builder {
     impl<'a> CreateSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, body } = self;
             let url = format!("{}/v1/whatsapp-sessions", client.baseurl,);
@@ -4447,7 +4447,7 @@ pub mod builder {
     impl<'a> GetSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4526,7 +4526,7 @@ pub mod builder {
     impl<'a> DeleteSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4605,7 +4605,7 @@ pub mod builder {
     impl<'a> UpdateSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id, body } = self;
             let url = format!(
@@ -4683,7 +4683,7 @@ pub mod builder {
     impl<'a> ConnectSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4759,7 +4759,7 @@ pub mod builder {
     impl<'a> DisconnectSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4836,7 +4836,7 @@ pub mod builder {
     impl<'a> GetSessionQrParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4915,7 +4915,7 @@ pub mod builder {
     impl<'a> RegenerateSessionKeyParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -4991,7 +4991,7 @@ pub mod builder {
     impl<'a> RestartSessionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -5070,7 +5070,7 @@ pub mod builder {
     impl<'a> GetSessionSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id } = self;
             let url = format!(
@@ -5152,7 +5152,7 @@ pub mod builder {
     impl<'a> UpdateSessionSettingsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorEnvelope>> {
             let Self { client, session_id, body } = self;
             let url = format!(

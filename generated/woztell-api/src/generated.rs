@@ -2721,7 +2721,7 @@ pub mod builder {
     impl<'a> ListCatalogsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/catalogs", client.baseurl,);
@@ -2829,7 +2829,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetConversationAnalyticsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self {
                 client,
@@ -2857,14 +2857,14 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("conversation_directions", &conversation_directions);
-                query.optional("conversation_types", &conversation_types);
-                query.optional("dimensions", &dimensions);
-                query.required("from", &from);
-                query.required("granularity", &granularity);
-                query.optional("metric_types", &metric_types);
-                query.optional("numbers", &numbers);
-                query.required("to", &to);
+                query.optional("conversation_directions", conversation_directions);
+                query.optional("conversation_types", conversation_types);
+                query.optional("dimensions", dimensions);
+                query.required("from", from);
+                query.required("granularity", granularity);
+                query.optional("metric_types", metric_types);
+                query.optional("numbers", numbers);
+                query.required("to", to);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -2925,7 +2925,7 @@ array string like the other list filters of this API.*/
     impl<'a> CreateFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/create-flow", client.baseurl,);
@@ -2998,7 +2998,7 @@ array string like the other list filters of this API.*/
     impl<'a> DeprecateFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/deprecate-flow", client.baseurl,);
@@ -3078,7 +3078,7 @@ array string like the other list filters of this API.*/
     impl<'a> ListFlowsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, after, before, limit } = self;
             let url = format!("{}/flow", client.baseurl,);
@@ -3096,9 +3096,9 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.required("limit", &limit);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.required("limit", limit);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3159,7 +3159,7 @@ array string like the other list filters of this API.*/
     impl<'a> DeleteFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow", client.baseurl,);
@@ -3233,7 +3233,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowDetailParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-detail", client.baseurl,);
@@ -3251,7 +3251,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3312,7 +3312,7 @@ array string like the other list filters of this API.*/
     impl<'a> UpdateFlowJsonParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow-json", client.baseurl,);
@@ -3385,7 +3385,7 @@ array string like the other list filters of this API.*/
     impl<'a> UpdateFlowMetadataParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/flow-metadata", client.baseurl,);
@@ -3459,7 +3459,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowPreviewParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-preview", client.baseurl,);
@@ -3477,7 +3477,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3539,7 +3539,7 @@ array string like the other list filters of this API.*/
     impl<'a> GetFlowScreenPayloadParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, flow_id } = self;
             let url = format!("{}/flow-screen-payload", client.baseurl,);
@@ -3557,7 +3557,7 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("flowId", &flow_id);
+                query.required("flowId", flow_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3618,7 +3618,7 @@ array string like the other list filters of this API.*/
     impl<'a> UploadMediaParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/media-id", client.baseurl,);
@@ -3698,7 +3698,7 @@ array string like the other list filters of this API.*/
     impl<'a> ListProductsParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, after, before, catalog_id } = self;
             let url = format!("{}/products", client.baseurl,);
@@ -3716,9 +3716,9 @@ array string like the other list filters of this API.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.required("catalogId", &catalog_id);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.required("catalogId", catalog_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3779,7 +3779,7 @@ array string like the other list filters of this API.*/
     impl<'a> PublishFlowParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/publish-flow", client.baseurl,);
@@ -3859,7 +3859,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetWabaInfoParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, channel_id, waba_id } = self;
             let url = format!("{}/waba-info", client.baseurl,);
@@ -3877,8 +3877,8 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("channelId", &channel_id);
-                query.optional("wabaId", &waba_id);
+                query.optional("channelId", channel_id);
+                query.optional("wabaId", waba_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -3937,7 +3937,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetBusinessEncryptionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client } = self;
             let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
@@ -4006,7 +4006,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> SetBusinessEncryptionParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-business-encryption", client.baseurl,);
@@ -4080,7 +4080,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetBusinessProfileParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, phone_number_id } = self;
             let url = format!("{}/whatsapp-business-profile", client.baseurl,);
@@ -4098,7 +4098,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("phoneNumberId", &phone_number_id);
+                query.required("phoneNumberId", phone_number_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -4156,7 +4156,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> UpdateBusinessProfileParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-business-profile", client.baseurl,);
@@ -4230,7 +4230,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> GetDisplayNameStatusParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, phone_number_id } = self;
             let url = format!("{}/whatsapp-displayname-status", client.baseurl,);
@@ -4248,7 +4248,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.required("phoneNumberId", &phone_number_id);
+                query.required("phoneNumberId", phone_number_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)
@@ -4309,7 +4309,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> CreateTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -4382,7 +4382,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> DeleteTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -4455,7 +4455,7 @@ Quirk: the doc's `channelId` row spells it `wabaID`; the parameter name is `waba
     impl<'a> EditTemplateParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self { client, body } = self;
             let url = format!("{}/whatsapp-message-template", client.baseurl,);
@@ -4568,7 +4568,7 @@ or `content`.*/
     impl<'a> ListTemplatesParams<'a> {
         /// The request `send` sends: URL, query, headers and body.
         fn build_request(
-            self,
+            &self,
         ) -> ::std::result::Result<reqwest::Request, Error<types::ErrorResponse>> {
             let Self {
                 client,
@@ -4599,17 +4599,17 @@ or `content`.*/
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(
                     request.url_mut(),
                 );
-                query.optional("after", &after);
-                query.optional("before", &before);
-                query.optional("category", &category);
-                query.optional("content", &content);
-                query.required("first", &first);
-                query.optional("language", &language);
-                query.optional("name", &name);
-                query.optional("name or content", &name_or_content);
-                query.optional("quality_score", &quality_score);
-                query.optional("status", &status);
-                query.required("wabaId", &waba_id);
+                query.optional("after", after);
+                query.optional("before", before);
+                query.optional("category", category);
+                query.optional("content", content);
+                query.required("first", first);
+                query.optional("language", language);
+                query.optional("name", name);
+                query.optional("name or content", name_or_content);
+                query.optional("quality_score", quality_score);
+                query.optional("status", status);
+                query.required("wabaId", waba_id);
                 query.finish().map_err(Error::invalid_request)?;
             }
             Ok(request)

@@ -34,6 +34,31 @@ pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
 
+/// The workspace's target directory (`CARGO_TARGET_TMPDIR` is its `tmp`). The tests that run
+/// cargo themselves (the drift probe, the compatibility callers, rustdoc's JSON) build there
+/// too, so that they reuse what `cargo test` and each other built: a cargo that runs tests no
+/// longer holds the directory's lock.
+pub fn target_dir() -> PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("the target directory").to_path_buf()
+}
+
+/// An empty directory for a scratch workspace, at the same place on every run: its crates are
+/// then rebuilt in place, where a new temporary path would leave one more build of them in the
+/// target directory each time. The place is this workspace's own (named by a hash of its path),
+/// so that workspaces sharing a target directory do not share it.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    workspace_root().hash(&mut hasher);
+    let workspace = format!("{:016x}", hasher.finish());
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("scratch-workspaces").join(workspace).join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// Makes `dir` a workspace of the given `members` for crates generated from a copy of the
 /// specs: the provider list, this workspace's lock file, and its package settings and
 /// dependencies (path dependencies pointing back here, so the runtime is this one).

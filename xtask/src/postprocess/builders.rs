@@ -199,7 +199,7 @@ fn rewrite(
 
         impl<#lifetime> #params<#lifetime> {
             /// The request `send` sends: URL, query, headers and body.
-            fn build_request(self) -> ::std::result::Result<reqwest::Request, #error> {
+            fn build_request(&self) -> ::std::result::Result<reqwest::Request, #error> {
                 let Self { client, #(#field_idents),* } = self;
                 #(#building)*
                 Ok(request)

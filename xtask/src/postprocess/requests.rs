@@ -66,7 +66,8 @@ impl VisitMut for RemoveHeadersCall {
 /// of each `send`'s request-building chain and writes them into the built request's URL in one
 /// pass (runtime's `QueryWriter`): every call in the chain moved the whole `RequestBuilder`,
 /// and reqwest rewrote the URL even for an absent parameter. A parameter of type
-/// `Option<_>` is written with `optional`, which skips it when absent.
+/// `Option<_>` is written with `optional`, which skips it when absent. `build_request` borrows
+/// its parameters (a retry builds the request again), so each is passed as it is.
 ///
 /// A chain with a `query` call of another shape is left as it is.
 pub fn query_in_url(file: &mut syn::File) {
@@ -146,7 +147,7 @@ impl VisitMut for QueryCalls<'_> {
         }
         let writes = params.iter().map(|(name, param)| {
             let write = if self.optional.contains(&param.to_string()) { quote!(optional) } else { quote!(required) };
-            quote!(query.#write(#name, &#param);)
+            quote!(query.#write(#name, #param);)
         });
         let written: syn::Stmt = parse_quote!({
             let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(request.url_mut());
@@ -225,8 +226,8 @@ mod tests {
             let mut request = client.get(url).header(ACCEPT, json).build()?;
             {
                 let mut query = ::whatsapp_sdk_runtime::QueryWriter::new(request.url_mut());
-                query.optional("after", &after);
-                query.required("first", &first);
+                query.optional("after", after);
+                query.required("first", first);
                 query.finish().map_err(Error::InvalidRequest)?;
             }
             let info = OperationInfo { operation_id: "list" };
