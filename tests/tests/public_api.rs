@@ -19,7 +19,7 @@ use std::process::Command;
 use serde_json::Value;
 
 /// (package, features) whose public API is checked.
-const CRATES: [(&str, &str); 7] = [
+const CRATES: [(&str, &str); 8] = [
     ("whatsapp-sdk-runtime", "sandbox"),
     ("wapio-api", ""),
     ("verloop-partner-api", ""),
@@ -27,6 +27,7 @@ const CRATES: [(&str, &str); 7] = [
     ("wapio", "sandbox,httpmock"),
     ("verloop-partner", "sandbox,httpmock"),
     ("woztell", "sandbox,httpmock"),
+    ("whatsapp-messaging", ""),
 ];
 
 /// A `rustdoc` that takes unstable options: the toolchain's, run with `RUSTC_BOOTSTRAP=1`.
