@@ -46,6 +46,9 @@ impl Runtime {
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
+        if let Some(limit) = self.shared_limit() {
+            limit.admit(self, operation).await?;
+        }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
             Err(error) => return Err(error.at(operation)),
@@ -75,6 +78,9 @@ impl Runtime {
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
+        if let Some(limit) = self.shared_limit() {
+            limit.admit(self, operation).await?;
+        }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
             Err(error) => return Err(error.at(operation)),

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::redirect::RedirectError;
 use crate::retry::retry_after;
 use crate::transport::TransportError;
+use crate::store::StoreError;
 use crate::{ConfigError, CredentialError, Drift, OperationSpec};
 
 /// What went wrong calling a provider. `E` is the provider's documented error body.
@@ -52,6 +53,8 @@ pub enum ErrorKind<E> {
     Credential(CredentialError),
     /// The HTTP client could not be built.
     Config(ConfigError),
+    /// The shared rate limiter's store failed and fails closed: nothing was sent.
+    Store(StoreError),
 }
 
 /// A documented error body with the response it came in. `Debug` shows the body as a redacted
@@ -306,6 +309,7 @@ impl<E> fmt::Display for Error<E> {
             ErrorKind::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             ErrorKind::Credential(error) => write!(f, "credential error: {error}"),
             ErrorKind::Config(error) => write!(f, "{error}"),
+            ErrorKind::Store(error) => write!(f, "{error}; nothing sent"),
         }
     }
 }

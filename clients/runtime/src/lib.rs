@@ -13,10 +13,12 @@
 mod auth;
 mod config;
 mod decode;
+pub mod dedup;
 pub mod drift;
 mod error;
 mod meta;
 mod operation;
+pub mod limit;
 pub mod pagination;
 mod query;
 pub mod redact;
@@ -24,6 +26,7 @@ mod redirect;
 mod response;
 mod retry;
 mod runtime;
+pub mod store;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;

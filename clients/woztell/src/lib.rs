@@ -87,6 +87,8 @@ pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, RawResponse, RedirectError, ResponseMeta, RetryPolicy,
     TransportError,
 };
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores.
+pub use whatsapp_sdk_runtime::{limit, store};
 pub use woztell_api::{Response, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; [`ErrorKind::Api`](whatsapp_sdk_runtime::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
