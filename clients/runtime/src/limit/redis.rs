@@ -11,7 +11,8 @@ use crate::store::{FailMode, RedisStore, StoreError};
 /// GCRA with reservation, on Redis's clock: takes the next slot of the key at or after
 /// `now + not_before` (and after any pause), and returns how many microseconds from now it is.
 /// KEYS: the key's theoretical arrival time, its pause. ARGV: interval, tolerance, not_before
-/// (µs). Numbers are written with `%.0f`: Lua's default format would round them.
+/// (µs). Numbers are written with `%.0f`: Lua's default format would round them. Keys expire
+/// a minute after they stop mattering.
 static RESERVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -24,7 +25,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < arrival then tat = arrival end
 local slot = math.max(arrival, tat - tonumber(ARGV[2]))
 local next_tat = tat + tonumber(ARGV[1])
-redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1)
+redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 60000)
 return slot - now
 ",
     )
@@ -38,7 +39,7 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local ends = now + tonumber(ARGV[1])
 if ends > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], string.format('%.0f', ends), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 1)
+  redis.call('SET', KEYS[1], string.format('%.0f', ends), 'PX', math.ceil(tonumber(ARGV[1]) / 1000) + 60000)
 end
 return 0
 ",
