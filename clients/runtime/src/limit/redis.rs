@@ -8,17 +8,16 @@ use tokio::time::Instant;
 use super::{LimitKey, LocalLimiter, Rate, RateLimiter};
 use crate::store::{FailMode, RedisStore, StoreError};
 
-/// GCRA with reservation, on Redis's clock: takes the next slot of the key at or after
-/// `now + not_before` (and after any pause), and returns how many microseconds from now it is.
-/// KEYS: the key's theoretical arrival time, its pause. ARGV: interval, tolerance, not_before
-/// (µs). Numbers are written with `%.0f`: Lua's default format would round them. Keys expire
+/// GCRA with reservation, on Redis's clock: takes the next slot of the key (after any pause),
+/// and returns how many microseconds from now it is. KEYS: the key's theoretical arrival time,
+/// its pause. ARGV: interval, tolerance (µs). Numbers are written with `%.0f`: Lua's default format would round them. Keys expire
 /// a minute after they stop mattering.
 static RESERVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local arrival = now + tonumber(ARGV[3])
+local arrival = now
 local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > arrival then arrival = paused end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -89,17 +88,20 @@ impl RedisLimiter {
         [self.store.key("limit", format_args!("{{{key}}}:tat")), self.store.key("limit", format_args!("{{{key}}}:pause"))]
     }
 
-    async fn reserve(&self, keys: &[String; 2], not_before: Duration) -> Result<Duration, StoreError> {
-        let args = [micros(self.rate.interval()), micros(self.rate.tolerance()), micros(not_before)];
+    async fn reserve(&self, keys: &[String; 2]) -> Result<Duration, StoreError> {
+        let args = [micros(self.rate.interval()), micros(self.rate.tolerance())];
         let wait: i64 = self.store.eval(ROLE, &RESERVE, &[&keys[0], &keys[1]], &args).await?;
         Ok(Duration::from_micros(wait.max(0).unsigned_abs()))
     }
 
     async fn shared_acquire(&self, key: &LimitKey, not_before: Duration) -> Result<(), StoreError> {
         let keys = self.keys(key);
-        let mut not_before = not_before;
+        // Waited out before reserving: a slot reserved ahead would hold the others back too.
+        if !not_before.is_zero() {
+            tokio::time::sleep(not_before).await;
+        }
         loop {
-            let wait = self.reserve(&keys, not_before).await?;
+            let wait = self.reserve(&keys).await?;
             if wait.is_zero() {
                 return Ok(());
             }
@@ -110,7 +112,6 @@ impl RedisLimiter {
             if pause_left <= 0 {
                 return Ok(());
             }
-            not_before = Duration::ZERO;
         }
     }
 }
