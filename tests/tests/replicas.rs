@@ -153,7 +153,8 @@ impl Respond for Provider {
             self.seen.refused.fetch_add(1, Ordering::Relaxed);
             return ResponseTemplate::new(429).set_body_json(refused);
         }
-        ResponseTemplate::new(202).set_body_json(serde_json::json!({"msgId": "wamid.1", "jid": "1@s", "status": "queued"}))
+        ResponseTemplate::new(202)
+            .set_body_json(serde_json::json!({"msgId": "wamid.1", "jid": "1@s", "status": "queued"}))
     }
 }
 

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::redirect::RedirectError;
 use crate::retry::retry_after;
-use crate::transport::TransportError;
 use crate::store::StoreError;
+use crate::transport::TransportError;
 use crate::{ConfigError, CredentialError, Drift, OperationSpec};
 
 /// What went wrong calling a provider. `E` is the provider's documented error body.

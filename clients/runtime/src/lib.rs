@@ -16,9 +16,9 @@ mod decode;
 pub mod dedup;
 pub mod drift;
 mod error;
+pub mod limit;
 mod meta;
 mod operation;
-pub mod limit;
 pub mod pagination;
 mod query;
 pub mod redact;
@@ -26,10 +26,10 @@ mod redirect;
 mod response;
 mod retry;
 mod runtime;
-pub mod store;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+pub mod store;
 mod tls;
 mod transport;
 

@@ -14,8 +14,8 @@ use serde_json::value::RawValue;
 use sha2::Sha256;
 
 use crate::Drift;
-use crate::dedup::DeliveryStore;
 use crate::auth::SystemUserToken;
+use crate::dedup::DeliveryStore;
 pub use crate::delivery::{Delivery, ReceiveError, delivery_id};
 use crate::types::{IncomingMessage, MessageStatus, WebhookChangeValue, WebhookContact, WebhookEvent, WebhookMetadata};
 

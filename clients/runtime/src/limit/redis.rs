@@ -85,7 +85,10 @@ impl RedisLimiter {
 
     fn keys(&self, key: &LimitKey) -> [String; 2] {
         // One hash tag per limit key: both keys land on one Redis Cluster node.
-        [self.store.key("limit", format_args!("{{{key}}}:tat")), self.store.key("limit", format_args!("{{{key}}}:pause"))]
+        [
+            self.store.key("limit", format_args!("{{{key}}}:tat")),
+            self.store.key("limit", format_args!("{{{key}}}:pause")),
+        ]
     }
 
     async fn reserve(&self, keys: &[String; 2]) -> Result<Duration, StoreError> {

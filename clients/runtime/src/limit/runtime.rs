@@ -30,7 +30,10 @@ impl SharedLimit {
     /// store failed and fails closed.
     pub(crate) async fn admit<E>(&self, runtime: &Runtime, operation: &'static OperationSpec) -> Result<(), Error<E>> {
         let key = self.key(runtime, Some(operation));
-        self.limiter.acquire(key, Duration::ZERO).await.map_err(|error| Error::new(ErrorKind::Store(error)).at(operation))
+        self.limiter
+            .acquire(key, Duration::ZERO)
+            .await
+            .map_err(|error| Error::new(ErrorKind::Store(error)).at(operation))
     }
 
     /// After an attempt: a 429 with `Retry-After` pauses every client sharing the key; a retry

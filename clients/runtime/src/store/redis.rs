@@ -92,7 +92,9 @@ impl RedisStore {
         match tokio::time::timeout(self.timeout, call).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(StoreError::new(self.name(role), error.to_string())),
-            Err(_) => Err(StoreError::new(self.name(role), format!("no answer within {} ms", self.timeout.as_millis()))),
+            Err(_) => {
+                Err(StoreError::new(self.name(role), format!("no answer within {} ms", self.timeout.as_millis())))
+            }
         }
     }
 }
