@@ -188,21 +188,22 @@ enum Limit {
     InProcess,
 }
 
-/// `replicas` independent runtimes, each with its own Redis connection and client, each sending
-/// `sends` messages from `tasks` concurrent tasks; the results of every send.
-fn run_replicas(
-    replicas: usize,
-    tasks: usize,
-    sends: usize,
-    redis_url: &str,
-    base_url: &str,
+/// Replicas of one service: where they send, and how they limit themselves.
+struct Replicas {
+    redis_url: String,
+    base_url: String,
     rate: Rate,
     limit: Limit,
     max_retries: u32,
-) -> Vec<wapio::Result<()>> {
+}
+
+/// `replicas` independent runtimes, each with its own Redis connection and client, each sending
+/// `sends` messages from `tasks` concurrent tasks; the results of every send.
+fn run_replicas(replicas: usize, tasks: usize, sends: usize, setup: &Replicas) -> Vec<wapio::Result<()>> {
     let threads: Vec<_> = (0..replicas)
         .map(|replica| {
-            let (redis_url, base_url) = (redis_url.to_string(), base_url.to_string());
+            let (redis_url, base_url) = (setup.redis_url.clone(), setup.base_url.clone());
+            let (rate, limit, max_retries) = (setup.rate, setup.limit, setup.max_retries);
             std::thread::spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 runtime.block_on(async move {
@@ -238,7 +239,14 @@ fn four_replicas_stay_within_one_budget_through_redis_and_not_in_process() {
     let Some(redis) = Redis::start() else { return };
     let rate = Rate::per_second(BUDGET).with_burst(BURST);
     let (_runtime, server, seen, _) = provider(None);
-    let results = run_replicas(4, 6, 30, &redis.url(), &server.uri(), rate, Limit::Redis(FailMode::Closed), 0);
+    let mut setup = Replicas {
+        redis_url: redis.url(),
+        base_url: server.uri(),
+        rate,
+        limit: Limit::Redis(FailMode::Closed),
+        max_retries: 0,
+    };
+    let results = run_replicas(4, 6, 30, &setup);
     assert_eq!(results.len(), 120);
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     let busiest = seen.busiest(Duration::from_secs(1));
@@ -254,7 +262,8 @@ fn four_replicas_stay_within_one_budget_through_redis_and_not_in_process() {
 
     // Each replica alone keeps the budget; together they exceed it, and the provider refuses.
     let (_runtime, server, seen, _) = provider(None);
-    let results = run_replicas(4, 6, 30, &redis.url(), &server.uri(), rate, Limit::InProcess, 0);
+    (setup.base_url, setup.limit) = (server.uri(), Limit::InProcess);
+    let results = run_replicas(4, 6, 30, &setup);
     assert_eq!(results.len(), 120);
     let busiest = seen.busiest(Duration::from_secs(1));
     assert!(busiest > (BUDGET + BURST) as usize + 20, "only {busiest} requests within a second");
@@ -267,7 +276,14 @@ fn a_retry_after_seen_by_one_replica_pauses_the_others() {
     // 20 a second, so that a 1 s pause would otherwise hold about 20 requests.
     let rate = Rate::per_second(20);
     let (_runtime, server, seen, paused_at) = provider(Some(15));
-    let results = run_replicas(3, 2, 14, &redis.url(), &server.uri(), rate, Limit::Redis(FailMode::Closed), 1);
+    let setup = Replicas {
+        redis_url: redis.url(),
+        base_url: server.uri(),
+        rate,
+        limit: Limit::Redis(FailMode::Closed),
+        max_retries: 1,
+    };
+    let results = run_replicas(3, 2, 14, &setup);
     // The refused request was retried after the pause: every send completed.
     assert!(results.iter().all(Result::is_ok), "{:?}", results.iter().find(|r| r.is_err()));
     assert_eq!(seen.count(), 42 + 1);
