@@ -94,9 +94,8 @@ impl Verifier {
     }
 
     /// Makes [`Verifier::receive`] report a delivery whose id `deliveries` has seen as
-    /// [`Delivery::Duplicate`](crate::webhook::Delivery::Duplicate): a
-    /// [`MemoryDeliveries`](crate::dedup::MemoryDeliveries) for one process, a
-    /// [`RedisDeliveries`](crate::dedup::RedisDeliveries) (feature `redis`) for replicas.
+    /// [`Delivery::Duplicate`]: a [`MemoryDeliveries`](crate::dedup::MemoryDeliveries) for one
+    /// process, a `RedisDeliveries` (feature `redis`) for replicas.
     pub fn with_deliveries(mut self, deliveries: impl DeliveryStore) -> Self {
         self.deliveries = Some(Arc::new(deliveries));
         self

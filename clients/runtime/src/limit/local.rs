@@ -13,7 +13,7 @@ use crate::store::StoreError;
 
 /// The in-process limiter: GCRA ([governor](https://docs.rs/governor)) per key, shared by the
 /// clients of this process that hold it. Replicas do not see each other's requests: use
-/// [`RedisLimiter`](super::RedisLimiter) (feature `redis`) when they share a budget.
+/// `RedisLimiter` (feature `redis`) when they share a budget.
 pub struct LocalLimiter {
     rate: Rate,
     limiter: DefaultKeyedRateLimiter<LimitKey>,

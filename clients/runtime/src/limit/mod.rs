@@ -1,6 +1,6 @@
 //! A rate limit the runtime consults before each request, keyed by what the provider limits,
 //! so that every client of one credential (in this process with [`LocalLimiter`], in every
-//! replica with [`RedisLimiter`]) stays within one budget, and a 429's `Retry-After` pauses
+//! replica with `RedisLimiter`, feature `redis`) stays within one budget, and a 429's `Retry-After` pauses
 //! them all.
 
 mod key;
