@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
 use verloop_partner::dedup::RedisDeliveries;
-use verloop_partner::webhook::{Delivery, Verifier};
+use verloop_partner::webhook::{Delivery, ReceiveError, Verifier};
 use wapio::limit::{LimitKey, LocalLimiter, Rate, RateLimiter, RedisLimiter};
 use wapio::prelude::*;
 use wapio::store::{FailMode, RedisStore, StoreError};
@@ -300,32 +300,32 @@ fn a_retry_after_seen_by_one_replica_pauses_the_others() {
 
 #[test]
 fn a_webhook_delivered_twice_to_two_verifiers_sharing_redis_is_new_once() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(mut redis) = Redis::start() else { return };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let (url, window) = (redis.url(), Duration::from_secs(600));
+    let key = verloop_partner::SystemUserToken::new("sut_s3cr3t").unwrap();
+    let verifier = |mode: FailMode| {
+        let store = runtime.block_on(RedisStore::connect(&url)).unwrap();
+        Verifier::new(key.clone()).with_deliveries(RedisDeliveries::new(store, window).with_fail_mode(mode))
+    };
+    let (first, second) = (verifier(FailMode::Closed), verifier(FailMode::Open));
+    let delivery = |body: &[u8]| {
+        let request = verloop_partner::webhook::signed_request(&key, "/hook", body.to_vec()).unwrap();
+        (request.headers().clone(), request.body().clone())
+    };
+    let (headers, body) = delivery(br#"{"object":"whatsapp_business_account","entry":[{"id":"waba_1","changes":[]}]}"#);
     runtime.block_on(async {
-        let key = verloop_partner::SystemUserToken::new("sut_s3cr3t").unwrap();
-        let verifier = || async {
-            let store = RedisStore::connect(&redis.url()).await.unwrap();
-            Verifier::new(key.clone()).with_deliveries(RedisDeliveries::new(store, Duration::from_secs(600)))
-        };
-        let (first, second) = (verifier().await, verifier().await);
-        let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"waba_1","changes":[]}]}"#.to_vec();
-        let delivery = verloop_partner::webhook::signed_request(&key, "/hook", body.clone()).unwrap();
-        let (headers, body) = (delivery.headers().clone(), delivery.body().clone());
-
         let id = match first.receive(&headers, &body).await.unwrap() {
             Delivery::New { id, .. } => id,
             other => panic!("first delivery: {other:?}"),
         };
         assert_eq!(second.receive(&headers, &body).await.unwrap(), Delivery::Duplicate { id: id.clone() });
         // A forged delivery is refused and not recorded.
-        let mut forged = headers.clone();
+        let (mut forged, other) = delivery(br#"{"object":"whatsapp_business_account","entry":[]}"#);
         forged.insert("x-partner-signature-256", format!("sha256={}", "00".repeat(32)).parse().unwrap());
-        let other = br#"{"object":"whatsapp_business_account","entry":[]}"#;
-        assert!(second.receive(&forged, other).await.is_err());
-        let signed = verloop_partner::webhook::sign(&key, other);
-        forged.insert("x-partner-signature-256", signed.parse().unwrap());
-        assert!(matches!(second.receive(&forged, other).await.unwrap(), Delivery::New { .. }));
+        assert!(second.receive(&forged, &other).await.is_err());
+        let (signed, other) = delivery(&other);
+        assert!(matches!(second.receive(&signed, &other).await.unwrap(), Delivery::New { .. }));
         // Handling failed: forgotten, the redelivery is new again.
         first.forget(&id).await.unwrap();
         assert!(matches!(second.receive(&headers, &body).await.unwrap(), Delivery::New { .. }));
@@ -333,6 +333,32 @@ fn a_webhook_delivered_twice_to_two_verifiers_sharing_redis_is_new_once() {
     for (key, value) in redis.contents() {
         assert!(key.starts_with("whatsapp-sdk:delivery:") && !key.contains("s3cr3t") && !value.contains("s3cr3t"));
     }
+
+    // Redis down: failing closed refuses the delivery (Verloop delivers it again later), failing
+    // open takes it as new without recording it.
+    redis.crash();
+    let (headers, body) = delivery(br#"{"object":"whatsapp_business_account","entry":[{"id":"waba_2","changes":[]}]}"#);
+    runtime.block_on(async {
+        let error = first.receive(&headers, &body).await.unwrap_err();
+        assert!(matches!(error, ReceiveError::Store(_)), "{error:?}");
+        let message = error.to_string();
+        assert!(message.starts_with("webhook delivery not accepted: redis webhook de-duplication at "), "{message}");
+        assert!(matches!(second.receive(&headers, &body).await.unwrap(), Delivery::New { .. }));
+    });
+    redis.resume();
+    // Back: the refused delivery, delivered again, is new once.
+    runtime.block_on(async {
+        let mut redelivered = first.receive(&headers, &body).await;
+        for _ in 0..50 {
+            if redelivered.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            redelivered = first.receive(&headers, &body).await;
+        }
+        assert!(matches!(redelivered.unwrap(), Delivery::New { .. }));
+        assert!(matches!(second.receive(&headers, &body).await.unwrap(), Delivery::Duplicate { .. }));
+    });
 }
 
 /// Sends one message per `key`, in order, each after the last; the keys of those that succeeded.
