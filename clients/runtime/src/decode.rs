@@ -47,7 +47,7 @@ impl Runtime {
         C: FnOnce(u16) -> Reply,
     {
         if let Some(limit) = self.shared_limit() {
-            limit.admit(self, operation).await?;
+            Box::pin(limit.admit(self, operation)).await?;
         }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
@@ -79,7 +79,7 @@ impl Runtime {
         C: FnOnce(u16) -> Reply,
     {
         if let Some(limit) = self.shared_limit() {
-            limit.admit(self, operation).await?;
+            Box::pin(limit.admit(self, operation)).await?;
         }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,

@@ -161,9 +161,12 @@ impl Runtime {
                     let result = (&mut pending).await;
                     let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
                     // Shared rate limit: a 429's Retry-After pauses the key; a retry waits its turn.
-                    let delay = match &self.limit {
-                        Some(limit) => limit.around_retry(self, operation, &result, delay, spare.is_some()).await,
-                        None => delay,
+                    // Boxed, with the result moved in: this future stays as small as without a limiter.
+                    let (result, delay) = match &self.limit {
+                        Some(limit) => {
+                            Box::pin(limit.around_retry(self, operation, result, delay, spare.is_some())).await
+                        }
+                        None => (result, delay),
                     };
                     match (spare.take(), delay) {
                         (Some(next), Some(delay)) => (next, delay),

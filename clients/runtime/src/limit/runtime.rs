@@ -37,21 +37,22 @@ impl SharedLimit {
     }
 
     /// After an attempt: a 429 with `Retry-After` pauses every client sharing the key; a retry
-    /// (`delay`, when `can_retry`) waits for its turn. Returns what is left of the delay, or
-    /// `None` to send no retry.
+    /// (`delay`, when `can_retry`) waits for its turn. Returns the attempt's result with what is
+    /// left of the delay, or `None` to send no retry.
     pub(crate) async fn around_retry(
         &self,
         runtime: &Runtime,
         operation: Option<&OperationSpec>,
-        result: &reqwest::Result<reqwest::Response>,
+        result: reqwest::Result<reqwest::Response>,
         delay: Option<Duration>,
         can_retry: bool,
-    ) -> Option<Duration> {
-        self.observe(runtime, operation, result).await;
-        match delay {
+    ) -> (reqwest::Result<reqwest::Response>, Option<Duration>) {
+        self.observe(runtime, operation, &result).await;
+        let delay = match delay {
             Some(delay) if can_retry => self.before_retry(runtime, operation, delay).await,
             other => other,
-        }
+        };
+        (result, delay)
     }
 
     async fn observe(
