@@ -37,7 +37,7 @@ impl Runtime {
         &self,
         client: &reqwest::Client,
         operation: &'static OperationSpec,
-        build: F,
+        mut build: F,
         reply: C,
     ) -> Result<Response<T>, Error<E>>
     where
@@ -46,8 +46,9 @@ impl Runtime {
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
+        // Boxed, `build` carried through: without a limiter, nothing is moved or kept.
         if let Some(limit) = self.shared_limit() {
-            Box::pin(limit.admit(self, operation)).await?;
+            build = Box::pin(limit.admit(self, operation, build)).await?;
         }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
@@ -70,7 +71,7 @@ impl Runtime {
         &self,
         client: &reqwest::Client,
         operation: &'static OperationSpec,
-        build: F,
+        mut build: F,
         reply: C,
     ) -> Result<Response<ByteStream>, Error<E>>
     where
@@ -78,8 +79,9 @@ impl Runtime {
         F: FnOnce() -> Result<reqwest::Request, Error<E>>,
         C: FnOnce(u16) -> Reply,
     {
+        // Boxed, `build` carried through: without a limiter, nothing is moved or kept.
         if let Some(limit) = self.shared_limit() {
-            Box::pin(limit.admit(self, operation)).await?;
+            build = Box::pin(limit.admit(self, operation, build)).await?;
         }
         let mut response = match self.start(client, operation, build) {
             Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,

@@ -158,16 +158,14 @@ impl Runtime {
             loop {
                 // In a block, so that the response is not kept in the future during the wait.
                 let (next, delay) = {
-                    let result = (&mut pending).await;
-                    let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
+                    let mut result = (&mut pending).await;
+                    let mut delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
                     // Shared rate limit: a 429's Retry-After pauses the key; a retry waits its turn.
-                    // Boxed, with the result moved in: this future stays as small as without a limiter.
-                    let (result, delay) = match &self.limit {
-                        Some(limit) => {
-                            Box::pin(limit.around_retry(self, operation, result, delay, spare.is_some())).await
-                        }
-                        None => (result, delay),
-                    };
+                    // Boxed, the result moved in and out: without a limiter, nothing is moved or kept.
+                    if let Some(limit) = &self.limit {
+                        (result, delay) =
+                            Box::pin(limit.around_retry(self, operation, result, delay, spare.is_some())).await;
+                    }
                     match (spare.take(), delay) {
                         (Some(next), Some(delay)) => (next, delay),
                         _ => return (result.map_err(reqwest::Error::without_url), attempt),

@@ -26,14 +26,20 @@ impl SharedLimit {
         })
     }
 
-    /// Before the first attempt: waits for the budget. Fails (nothing sent) only when the
-    /// store failed and fails closed.
-    pub(crate) async fn admit<E>(&self, runtime: &Runtime, operation: &'static OperationSpec) -> Result<(), Error<E>> {
+    /// Before the first attempt: waits for the budget, and hands back `build` (the request's
+    /// builder, carried through so that the caller's future does not keep it across the wait).
+    /// Fails (nothing sent) only when the store failed and fails closed.
+    pub(crate) async fn admit<E, F>(
+        &self,
+        runtime: &Runtime,
+        operation: &'static OperationSpec,
+        build: F,
+    ) -> Result<F, Error<E>> {
         let key = self.key(runtime, Some(operation));
-        self.limiter
-            .acquire(key, Duration::ZERO)
-            .await
-            .map_err(|error| Error::new(ErrorKind::Store(error)).at(operation))
+        match self.limiter.acquire(key, Duration::ZERO).await {
+            Ok(()) => Ok(build),
+            Err(error) => Err(Error::new(ErrorKind::Store(error)).at(operation)),
+        }
     }
 
     /// After an attempt: a 429 with `Retry-After` pauses every client sharing the key; a retry
