@@ -541,3 +541,23 @@ async fn answer_every_request(stream: tokio::net::TcpStream) {
         stream.get_mut().write_all(response.as_bytes()).await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn the_in_process_limiter_spaces_requests_and_holds_a_paused_key() {
+    let limiter = LocalLimiter::new(Rate::per_second(20).with_burst(2));
+    let key = LimitKey::new("wapio", "account-1");
+    let started = Instant::now();
+    for _ in 0..6 {
+        limiter.acquire(&key, Duration::ZERO).await.unwrap();
+    }
+    // Two at once, then one every 50 ms (lower bounds only: a sleep never ends early).
+    assert!(started.elapsed() >= Duration::from_millis(190), "{:?}", started.elapsed());
+    limiter.pause(&key, Duration::from_millis(300)).await.unwrap();
+    let paused = Instant::now();
+    limiter.acquire(&key, Duration::ZERO).await.unwrap();
+    assert!(paused.elapsed() >= Duration::from_millis(290), "{:?}", paused.elapsed());
+    // A retry's delay is waited out first.
+    let retried = Instant::now();
+    limiter.acquire(&key, Duration::from_millis(120)).await.unwrap();
+    assert!(retried.elapsed() >= Duration::from_millis(120));
+}
