@@ -62,7 +62,8 @@ const ROLE: &str = "rate limiter";
 /// server's clock, so every process holding the same credential draws from one budget, and a
 /// 429's `Retry-After` seen by one pauses all. When the store fails, [`FailMode::Open`] (the
 /// default) falls back to an in-process limiter of the same rate, with a WARN event;
-/// [`FailMode::Closed`] refuses the call.
+/// [`FailMode::Closed`] refuses the call. Needs Redis 5 or later (its scripts read `TIME`
+/// before writing, which older servers refuse unless told to replicate effects).
 #[derive(Debug)]
 pub struct RedisLimiter {
     store: RedisStore,
