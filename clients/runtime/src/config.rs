@@ -1,7 +1,9 @@
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::RetryPolicy;
+use crate::limit::RateLimiter;
 use crate::redirect::redirect_policy;
 use crate::tls::RootCertificates;
 use crate::transport::Timeouts;
@@ -26,6 +28,7 @@ pub struct Config {
     root_certificates: RootCertificates,
     drift_detection: bool,
     member_drift_sampling: u32,
+    rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
 impl Config {
@@ -41,6 +44,7 @@ impl Config {
             root_certificates: RootCertificates::default(),
             drift_detection: true,
             member_drift_sampling: 256,
+            rate_limiter: None,
         }
     }
 
@@ -67,6 +71,25 @@ impl Config {
 
     pub(crate) fn member_drift_sampling(&self) -> u32 {
         self.member_drift_sampling
+    }
+
+    /// Waits for `limiter` before each request (and each retry), keyed by the client's
+    /// credential, and tells it about a 429's `Retry-After`. Clients made from this config, and
+    /// their clones, share it. None by default: nothing is waited for.
+    ///
+    /// ```
+    /// use whatsapp_sdk_runtime::limit::{LocalLimiter, Rate};
+    /// let config = whatsapp_sdk_runtime::Config::new("https://api.wapio.io")
+    ///     .with_rate_limiter(LocalLimiter::new(Rate::per_second(50).with_burst(10)));
+    /// # let _ = config;
+    /// ```
+    pub fn with_rate_limiter(mut self, limiter: impl RateLimiter) -> Self {
+        self.rate_limiter = Some(Arc::new(limiter));
+        self
+    }
+
+    pub(crate) fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
+        self.rate_limiter.as_ref()
     }
 
     /// Sends requests to `base_url` instead of the provider's default.
@@ -187,6 +210,7 @@ impl fmt::Debug for Config {
             .field("root_certificates", &self.root_certificates.len())
             .field("drift_detection", &self.drift_detection)
             .field("member_drift_sampling", &self.member_drift_sampling)
+            .field("rate_limiter", &self.rate_limiter)
             .finish()
     }
 }

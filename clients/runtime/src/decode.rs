@@ -66,6 +66,10 @@ impl Runtime {
         C: FnOnce(u16) -> Reply + 'a,
     {
         async move {
+            // Boxed: without a limiter, nothing of the wait is kept in the future.
+            if let Some(limit) = self.shared_limit() {
+                Box::pin(limit.admit(self, operation)).await?;
+            }
             let mut response = match self.start(client, operation, &build) {
                 Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
                 Err(error) => return Err(error.at(operation)),
@@ -99,6 +103,10 @@ impl Runtime {
         C: FnOnce(u16) -> Reply + 'a,
     {
         async move {
+            // Boxed: without a limiter, nothing of the wait is kept in the future.
+            if let Some(limit) = self.shared_limit() {
+                Box::pin(limit.admit(self, operation)).await?;
+            }
             let mut response = match self.start(client, operation, &build) {
                 Ok(sending) => sending.await.map_err(|error| self.transport_error(error, operation))?,
                 Err(error) => return Err(error.at(operation)),

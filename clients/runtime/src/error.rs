@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::redirect::RedirectError;
 use crate::retry::retry_after;
+use crate::store::StoreError;
 use crate::transport::TransportError;
 use crate::{ConfigError, CredentialError, Drift, OperationSpec};
 use bytes::Bytes;
@@ -50,6 +51,8 @@ pub enum ErrorKind<E> {
     Credential(CredentialError),
     /// The HTTP client could not be built.
     Config(ConfigError),
+    /// The shared rate limiter's store failed and fails closed: nothing was sent.
+    Store(StoreError),
 }
 
 /// A documented error body with the response it came in. `Debug` shows the body as a redacted
@@ -304,6 +307,7 @@ impl<E> fmt::Display for Error<E> {
             ErrorKind::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             ErrorKind::Credential(error) => write!(f, "credential error: {error}"),
             ErrorKind::Config(error) => write!(f, "{error}"),
+            ErrorKind::Store(error) => write!(f, "{error}; nothing sent"),
         }
     }
 }

@@ -13,8 +13,10 @@
 mod auth;
 mod config;
 mod decode;
+pub mod dedup;
 pub mod drift;
 mod error;
+pub mod limit;
 mod meta;
 mod operation;
 pub mod pagination;
@@ -27,6 +29,7 @@ mod runtime;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
+pub mod store;
 mod tls;
 mod transport;
 

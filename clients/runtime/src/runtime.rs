@@ -8,6 +8,7 @@ use futures::future::Either;
 use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
+use crate::limit::SharedLimit;
 use crate::retry::Outcome;
 use crate::transport::Timeouts;
 use crate::{Authorize, Config, CredentialError, OperationSpec, RetryPolicy};
@@ -23,6 +24,8 @@ pub struct Runtime {
     member_sampling: u32,
     /// Responses decoded per operation (hashed into a few counters), for sampling.
     decoded: Arc<[AtomicU32; SAMPLING_COUNTERS]>,
+    /// The config's rate limiter, keyed by this credential; shared by clones.
+    limit: Option<Arc<SharedLimit>>,
 }
 
 /// Operations share these counters by a hash of their id's address; a collision only makes
@@ -39,6 +42,7 @@ impl Runtime {
             drift_detection: config.drift_detection(),
             member_sampling: config.member_drift_sampling(),
             decoded: Arc::new(std::array::from_fn(|_| AtomicU32::new(0))),
+            limit: config.rate_limiter().map(|limiter| Arc::new(SharedLimit::new(Arc::clone(limiter)))),
         }
     }
 
@@ -52,6 +56,10 @@ impl Runtime {
     /// Whether responses are checked for spec drift.
     pub fn drift_detection(&self) -> bool {
         self.drift_detection
+    }
+
+    pub(crate) fn shared_limit(&self) -> Option<&SharedLimit> {
+        self.limit.as_deref()
     }
 
     pub(crate) fn timeouts(&self) -> Timeouts {
@@ -190,11 +198,18 @@ impl Runtime {
             loop {
                 // In a block, so that the response is not kept in the future during the wait.
                 let (next, delay) = {
-                    let result = (&mut pending).await;
+                    let mut result = (&mut pending).await;
+                    let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
                     // Built before the wait, so that an attempt that cannot be built again
                     // returns this attempt's result.
-                    let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
-                    match delay.and_then(|delay| Some((rebuild()?, delay))) {
+                    let mut retry = delay.and_then(|delay| Some((rebuild()?, delay)));
+                    // Shared rate limit: a 429's Retry-After pauses the key; a retry waits its
+                    // turn. Boxed, what it needs moved in and out: without a limiter, nothing is
+                    // moved or kept.
+                    if let Some(limit) = &self.limit {
+                        (result, retry) = Box::pin(limit.around_retry(self, operation, result, retry)).await;
+                    }
+                    match retry {
                         Some(retry) => retry,
                         None => return (result.map_err(reqwest::Error::without_url), attempt),
                     }
@@ -257,6 +272,7 @@ impl fmt::Debug for Runtime {
             .field("timeouts", &self.timeouts)
             .field("drift_detection", &self.drift_detection)
             .field("member_sampling", &self.member_sampling)
+            .field("rate_limited", &self.limit.is_some())
             .finish()
     }
 }

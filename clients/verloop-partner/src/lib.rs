@@ -59,6 +59,7 @@
 
 mod auth;
 mod client;
+mod delivery;
 mod error;
 mod media;
 pub mod webhook;
@@ -82,6 +83,8 @@ pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
     ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores, and webhook de-duplication.
+pub use whatsapp_sdk_runtime::{dedup, limit, store};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

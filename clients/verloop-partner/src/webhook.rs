@@ -19,6 +19,8 @@ use sha2::Sha256;
 
 use crate::Drift;
 use crate::auth::SystemUserToken;
+use crate::dedup::DeliveryStore;
+pub use crate::delivery::{Delivery, ReceiveError, delivery_id};
 use crate::types::{IncomingMessage, MessageStatus, WebhookChangeValue, WebhookContact, WebhookEvent, WebhookMetadata};
 
 /// The header that carries the signature.
@@ -69,12 +71,14 @@ pub struct Verifier {
     member_sampling: u32,
     /// Deliveries parsed, shared by clones: which of them are checked for unknown members.
     parsed: Arc<AtomicU32>,
+    /// Delivery ids seen, for [`Verifier::receive`] (see `crate::delivery`).
+    pub(crate) deliveries: Option<Arc<dyn DeliveryStore>>,
 }
 
 impl Verifier {
     /// A verifier keyed with the partner's current System User token.
     pub fn new(key: SystemUserToken) -> Self {
-        Self { key, drift_detection: true, member_sampling: 256, parsed: Arc::default() }
+        Self { key, drift_detection: true, member_sampling: 256, parsed: Arc::default(), deliveries: None }
     }
 
     /// Whether deliveries are checked for spec drift against `WebhookEvent` (on by default):
@@ -90,6 +94,14 @@ impl Verifier {
     /// Checks for unknown members in the first delivery and then in one in `every` (1: all).
     pub fn with_member_drift_sampling(mut self, every: u32) -> Self {
         self.member_sampling = every.max(1);
+        self
+    }
+
+    /// Makes [`Verifier::receive`] report a delivery whose id `deliveries` has seen as
+    /// [`Delivery::Duplicate`]: a [`MemoryDeliveries`](crate::dedup::MemoryDeliveries) for one
+    /// process, a `RedisDeliveries` (feature `redis`) for replicas.
+    pub fn with_deliveries(mut self, deliveries: impl DeliveryStore) -> Self {
+        self.deliveries = Some(Arc::new(deliveries));
         self
     }
 

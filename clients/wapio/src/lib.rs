@@ -77,6 +77,8 @@ pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
     ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores.
+pub use whatsapp_sdk_runtime::{limit, store};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

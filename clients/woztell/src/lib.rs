@@ -90,6 +90,8 @@ pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
     ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores.
+pub use whatsapp_sdk_runtime::{limit, store};
 pub use woztell_api::{Response, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; [`ErrorKind::Api`](crate::ErrorKind::Api) carries the [`types::ErrorResponse`] body.
