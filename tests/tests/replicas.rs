@@ -178,7 +178,7 @@ fn message() -> SendMessageRequest {
 }
 
 fn client(base_url: &str, limiter: impl RateLimiter, max_retries: u32) -> Client<AccountToken> {
-    let config = Client::<AccountToken>::config()
+    let config = wapio::config()
         .with_base_url(base_url)
         .with_max_retries(max_retries)
         .with_rate_limiter(limiter);
