@@ -472,7 +472,7 @@ impl RateLimiter for CountingLimiter {
     }
 }
 
-/// Every client can be cloned into tasks and threads.
+/// Every client, and the messaging layer over them, can be cloned into tasks and threads.
 const _: () = {
     fn shareable<T: Clone + Send + Sync + 'static>() {}
     let _ = || {
@@ -483,6 +483,10 @@ const _: () = {
         shareable::<verloop_partner::webhook::Verifier>();
         shareable::<woztell::Client>();
         shareable::<woztell::SignedClient>();
+        shareable::<whatsapp_messaging::WapioMessenger>();
+        shareable::<whatsapp_messaging::VerloopMessenger>();
+        shareable::<whatsapp_messaging::AnyMessenger>();
+        shareable::<whatsapp_messaging::VerloopWebhooks>();
     };
 };
 
