@@ -142,9 +142,12 @@ fn decode<T: DeserializeOwned + Serialize + Debug>(status: u16, body: Vec<u8>) -
     let url = format!("{}/{status}", harness.server.uri());
     let build = || Ok(harness.http.post(&url).body(body.clone()).build().unwrap());
     let reply = |status: u16| if (200..300).contains(&status) { Reply::Success } else { Reply::Error };
-    let result = harness
-        .tokio
-        .block_on(harness.runtime.respond::<T, AsErrorBody<T>, _, _>(&harness.http, &OPERATION, build, reply));
+    let result = harness.tokio.block_on(harness.runtime.respond::<T, AsErrorBody<T>, _, _>(
+        &harness.http,
+        &OPERATION,
+        build,
+        reply,
+    ));
     match result {
         Ok(value) => {
             assert_eq!(value.status().as_u16(), status);

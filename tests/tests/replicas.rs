@@ -178,10 +178,7 @@ fn message() -> SendMessageRequest {
 }
 
 fn client(base_url: &str, limiter: impl RateLimiter, max_retries: u32) -> Client<AccountToken> {
-    let config = wapio::config()
-        .with_base_url(base_url)
-        .with_max_retries(max_retries)
-        .with_rate_limiter(limiter);
+    let config = wapio::config().with_base_url(base_url).with_max_retries(max_retries).with_rate_limiter(limiter);
     Client::with_config(config, AccountToken::new(TOKEN).unwrap()).unwrap()
 }
 

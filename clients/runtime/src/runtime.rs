@@ -197,18 +197,26 @@ impl Runtime {
         async move {
             loop {
                 // In a block, so that the response is not kept in the future during the wait.
-                let (next, delay) = {
-                    let mut result = (&mut pending).await;
-                    let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
-                    // Built before the wait, so that an attempt that cannot be built again
-                    // returns this attempt's result.
-                    let mut retry = delay.and_then(|delay| Some((rebuild()?, delay)));
-                    // Shared rate limit: a 429's Retry-After pauses the key; a retry waits its
-                    // turn. Boxed, what it needs moved in and out: without a limiter, nothing is
-                    // moved or kept.
-                    if let Some(limit) = &self.limit {
-                        (result, retry) = Box::pin(limit.around_retry(self, operation, result, retry)).await;
-                    }
+                let (next, delay) = 'attempt: {
+                    // In a block, so that the attempt's result (borrowed here, so kept until the
+                    // block ends) is not kept in the future during the limiter's wait.
+                    let waiting = {
+                        let result = (&mut pending).await;
+                        let delay = self.retry_delay(attempt, safe_to_repeat, &result, started);
+                        // Built before the wait, so that an attempt that cannot be built again
+                        // returns this attempt's result.
+                        let retry = delay.and_then(|delay| Some((rebuild()?, delay)));
+                        let Some(limit) = &self.limit else {
+                            match retry {
+                                Some(retry) => break 'attempt retry,
+                                None => return (result.map_err(reqwest::Error::without_url), attempt),
+                            }
+                        };
+                        // Shared rate limit: a 429's Retry-After pauses the key; a retry waits
+                        // its turn. The attempt goes into the boxed wait and comes back boxed.
+                        Box::pin(limit.around_retry(self, operation, result, retry))
+                    };
+                    let (result, retry) = *waiting.await;
                     match retry {
                         Some(retry) => retry,
                         None => return (result.map_err(reqwest::Error::without_url), attempt),

@@ -38,20 +38,21 @@ impl SharedLimit {
 
     /// After an attempt: a 429 with `Retry-After` pauses every client sharing the key; a
     /// `retry` (its request and delay) waits for its turn. Returns the attempt's result and the
-    /// retry with what is left of its delay, or `None` to send no retry.
+    /// retry with what is left of its delay, or `None` to send no retry; boxed, so that the
+    /// caller's future keeps a pointer across this wait, not the attempt.
     pub(crate) async fn around_retry(
         &self,
         runtime: &Runtime,
         operation: Option<&OperationSpec>,
         result: reqwest::Result<reqwest::Response>,
         retry: Option<(reqwest::Request, Duration)>,
-    ) -> (reqwest::Result<reqwest::Response>, Option<(reqwest::Request, Duration)>) {
+    ) -> Box<(reqwest::Result<reqwest::Response>, Option<(reqwest::Request, Duration)>)> {
         self.observe(runtime, operation, &result).await;
         let retry = match retry {
             Some((request, delay)) => self.before_retry(runtime, operation, delay).await.map(|delay| (request, delay)),
             None => None,
         };
-        (result, retry)
+        Box::new((result, retry))
     }
 
     async fn observe(
