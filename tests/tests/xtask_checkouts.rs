@@ -71,9 +71,10 @@ fn outside_a_checkout_it_stops_and_writes_nothing() {
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0, "nothing was written");
 }
 
-/// The target directory both checkouts share (kept between runs, so only the first builds).
+/// The target directory both checkouts share: this workspace's own, so that they build only the
+/// xtask itself (their copies are newer than its sources), not its dependencies.
 fn shared_target() -> PathBuf {
-    support::workspace_root().join("target/xtask-checkouts")
+    support::target_dir()
 }
 
 /// `cargo run -p xtask -- ARGS` in `checkout`, as `cargo xtask` runs it, with the shared target.

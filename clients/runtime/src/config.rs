@@ -1,8 +1,10 @@
 use std::fmt;
+#[cfg(feature = "rate-limit")]
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::RetryPolicy;
+#[cfg(feature = "rate-limit")]
 use crate::limit::RateLimiter;
 use crate::redirect::redirect_policy;
 use crate::tls::RootCertificates;
@@ -28,6 +30,7 @@ pub struct Config {
     root_certificates: RootCertificates,
     drift_detection: bool,
     member_drift_sampling: u32,
+    #[cfg(feature = "rate-limit")]
     rate_limiter: Option<Arc<dyn RateLimiter>>,
 }
 
@@ -44,6 +47,7 @@ impl Config {
             root_certificates: RootCertificates::default(),
             drift_detection: true,
             member_drift_sampling: 256,
+            #[cfg(feature = "rate-limit")]
             rate_limiter: None,
         }
     }
@@ -83,11 +87,14 @@ impl Config {
     ///     .with_rate_limiter(LocalLimiter::new(Rate::per_second(50).with_burst(10)));
     /// # let _ = config;
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+    #[cfg(feature = "rate-limit")]
     pub fn with_rate_limiter(mut self, limiter: impl RateLimiter) -> Self {
         self.rate_limiter = Some(Arc::new(limiter));
         self
     }
 
+    #[cfg(feature = "rate-limit")]
     pub(crate) fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
         self.rate_limiter.as_ref()
     }
@@ -200,7 +207,8 @@ impl Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
+        let mut config = f.debug_struct("Config");
+        config
             .field("base_url", &self.base_url)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
@@ -209,9 +217,10 @@ impl fmt::Debug for Config {
             .field("http_client", &self.http_client.as_ref().map(|_| "caller-supplied"))
             .field("root_certificates", &self.root_certificates.len())
             .field("drift_detection", &self.drift_detection)
-            .field("member_drift_sampling", &self.member_drift_sampling)
-            .field("rate_limiter", &self.rate_limiter)
-            .finish()
+            .field("member_drift_sampling", &self.member_drift_sampling);
+        #[cfg(feature = "rate-limit")]
+        config.field("rate_limiter", &self.rate_limiter);
+        config.finish()
     }
 }
 

@@ -16,8 +16,12 @@ mod decode;
 pub mod dedup;
 pub mod drift;
 mod error;
+#[cfg(feature = "rate-limit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
 pub mod limit;
 mod meta;
+#[cfg(not(feature = "rate-limit"))]
+mod no_limit;
 mod operation;
 pub mod pagination;
 mod query;

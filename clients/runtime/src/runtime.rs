@@ -8,7 +8,10 @@ use futures::future::Either;
 use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
+#[cfg(feature = "rate-limit")]
 use crate::limit::SharedLimit;
+#[cfg(not(feature = "rate-limit"))]
+use crate::no_limit::SharedLimit;
 use crate::retry::Outcome;
 use crate::transport::Timeouts;
 use crate::{Authorize, Config, CredentialError, OperationSpec, RetryPolicy};
@@ -42,7 +45,7 @@ impl Runtime {
             drift_detection: config.drift_detection(),
             member_sampling: config.member_drift_sampling(),
             decoded: Arc::new(std::array::from_fn(|_| AtomicU32::new(0))),
-            limit: config.rate_limiter().map(|limiter| Arc::new(SharedLimit::new(Arc::clone(limiter)))),
+            limit: SharedLimit::of(config),
         }
     }
 

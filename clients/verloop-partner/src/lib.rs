@@ -79,12 +79,16 @@ pub use error::{ApiError, Error, ErrorKind};
 pub use media::MediaUpload;
 pub use verloop_partner_api::{ByteStream, Response, builder, operations, types};
 pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`, feature `rate-limit`).
+#[cfg(feature = "rate-limit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+pub use whatsapp_sdk_runtime::limit;
 pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
     ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
-/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores, and webhook de-duplication.
-pub use whatsapp_sdk_runtime::{dedup, limit, store};
+/// Webhook de-duplication, the stores shared by replicas, and what to do when one fails.
+pub use whatsapp_sdk_runtime::{dedup, store};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

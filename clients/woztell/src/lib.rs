@@ -86,12 +86,16 @@ pub use woztell_api_httpmock as mock;
 pub use auth::{AccessToken, PAYLOAD_HEADER, SIGNED_CONTEXT_HEADER, SignedContext};
 pub use client::{Client, DEFAULT_BASE_URL, SignedClient, config};
 pub use whatsapp_sdk_runtime::drift::TARGET as DRIFT_TARGET;
+/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`, feature `rate-limit`).
+#[cfg(feature = "rate-limit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+pub use whatsapp_sdk_runtime::limit;
+/// The stores shared by replicas, and what to do when one fails.
+pub use whatsapp_sdk_runtime::store;
 pub use whatsapp_sdk_runtime::{
     Config, CredentialError, Drift, DriftKind, InvalidResponse, MAX_REDIRECTS, RawResponse, RedirectError,
     ResponseMeta, RetryPolicy, TransportError, redirect_policy,
 };
-/// Rate limits shared by clients and replicas (`Config::with_rate_limiter`), their stores.
-pub use whatsapp_sdk_runtime::{limit, store};
 pub use woztell_api::{Response, builder, operations, types};
 
 /// What can go wrong calling WOZTELL; [`ErrorKind::Api`](crate::ErrorKind::Api) carries the [`types::ErrorResponse`] body.

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use super::{LimitKey, RateLimiter};
 use crate::error::ErrorKind;
 use crate::retry::retry_after;
-use crate::{Error, OperationSpec, Runtime};
+use crate::{Config, Error, OperationSpec, Runtime};
 
 /// The limiter of a runtime's config, with the key of the runtime's credential.
 pub(crate) struct SharedLimit {
@@ -16,8 +16,10 @@ pub(crate) struct SharedLimit {
 }
 
 impl SharedLimit {
-    pub(crate) fn new(limiter: Arc<dyn RateLimiter>) -> Self {
-        Self { limiter, key: OnceLock::new() }
+    /// The limit of a runtime made from `config`, when it has a limiter.
+    pub(crate) fn of(config: &Config) -> Option<Arc<Self>> {
+        let limiter = Arc::clone(config.rate_limiter()?);
+        Some(Arc::new(Self { limiter, key: OnceLock::new() }))
     }
 
     fn key(&self, runtime: &Runtime, operation: Option<&OperationSpec>) -> &LimitKey {
