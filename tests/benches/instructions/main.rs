@@ -11,6 +11,7 @@
 #[path = "../overhead/baseline.rs"]
 mod baseline;
 // Shared with the wall-clock benchmarks, whose timing half is not used here.
+mod callgrind;
 #[allow(dead_code)]
 #[path = "../common/mod.rs"]
 mod common;
@@ -83,8 +84,8 @@ fn measure() -> Result<(), BoxError> {
     for case in CASES.into_iter().filter(|case| common::selected(case)) {
         let mut per_request = [0.0; 3];
         for (side, figure) in SIDES.iter().zip(&mut per_request) {
-            let few = count(&executable, case, side, FEW, &address)?;
-            let many = count(&executable, case, side, MANY, &address)?;
+            let few = callgrind::count(&executable, case, side, FEW, &address)?;
+            let many = callgrind::count(&executable, case, side, MANY, &address)?;
             *figure = many.saturating_sub(few) as f64 / (MANY - FEW) as f64;
         }
         let [generated, without_drift, hand_written] = per_request;
@@ -110,23 +111,6 @@ fn measure() -> Result<(), BoxError> {
     drop(server.stdin.take());
     server.wait()?;
     Ok(())
-}
-
-/// Instructions callgrind counted for `count` requests of `case` on `side` (whole process).
-fn count(executable: &std::path::Path, case: &str, side: &str, count: u64, address: &str) -> Result<u64, BoxError> {
-    let output = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(executable)
-        .args(["run", case, side, &count.to_string(), address])
-        .output()?;
-    let log = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!("{case} ({side}): {log}").into());
-    }
-    log.lines()
-        .find_map(|line| line.split("Collected :").nth(1))
-        .and_then(|number| number.trim().parse().ok())
-        .ok_or_else(|| format!("callgrind printed no count: {log}").into())
 }
 
 /// Sends `count` sequential requests of `case` on `side` (or verifies and parses `count`

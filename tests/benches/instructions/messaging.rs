@@ -3,6 +3,7 @@
 //! process of its own; the figure per send is the difference of a `MANY` and a `FEW` run over
 //! `MANY - FEW`). Target: the messaging crate adds at most 2 %.
 
+mod callgrind;
 #[allow(dead_code)]
 #[path = "../common/mod.rs"]
 mod common;
@@ -77,8 +78,8 @@ fn measure() -> Result<(), BoxError> {
     for case in CASES.into_iter().filter(|case| common::selected(case)) {
         let mut per_send = [0.0; 2];
         for (side, figure) in SIDES.iter().zip(&mut per_send) {
-            let few = count(&executable, case, side, FEW, &address)?;
-            let many = count(&executable, case, side, MANY, &address)?;
+            let few = callgrind::count(&executable, case, side, FEW, &address)?;
+            let many = callgrind::count(&executable, case, side, MANY, &address)?;
             *figure = many.saturating_sub(few) as f64 / (MANY - FEW) as f64;
         }
         let [messaging, client] = per_send;
@@ -97,23 +98,6 @@ fn measure() -> Result<(), BoxError> {
     drop(server.stdin.take());
     server.wait()?;
     Ok(())
-}
-
-/// Instructions callgrind counted for `count` sends of `case` on `side` (whole process).
-fn count(executable: &std::path::Path, case: &str, side: &str, count: u64, address: &str) -> Result<u64, BoxError> {
-    let output = Command::new("valgrind")
-        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-        .arg(executable)
-        .args(["run", case, side, &count.to_string(), address])
-        .output()?;
-    let log = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        return Err(format!("{case} ({side}): {log}").into());
-    }
-    log.lines()
-        .find_map(|line| line.split("Collected :").nth(1))
-        .and_then(|number| number.trim().parse().ok())
-        .ok_or_else(|| format!("callgrind printed no count: {log}").into())
 }
 
 /// Sends `count` sequential texts of `case` on `side`: the same request on the wire either way.
