@@ -9,7 +9,7 @@
 //! are independent and each is judged on its own by the diff); each breaking kind gets its own,
 //! so that a failure is that edit's.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! `tests/fixtures/diff/<case>/{old,new}.yaml`, Markdown reports as insta snapshots), identical
 //! specs report nothing, bad input is an error, and the git path works on a scratch repository.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -6,7 +6,7 @@
 //! from the regenerated crates sends the same requests again: what the edits describe no longer
 //! drifts.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::Path;

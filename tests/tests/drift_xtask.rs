@@ -6,7 +6,7 @@
 //! `xtask::spec::check`, holds the new node with its `x-observed` marker), and byte for byte:
 //! the written file equals the original except for exactly the expected lines.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! trusted through `Config::with_root_certificate`), a body that does not match the spec, and
 //! each provider's documented error body. Also which failures are retried.
 
-mod support;
+use crate::support;
 
 use std::error::Error as _;
 use std::sync::Arc;

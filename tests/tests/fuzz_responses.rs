@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use whatsapp_sdk_runtime::{Config, ErrorKind, NoCredential, OperationSpec, Reply, Runtime};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-mod support;
+use crate::support;
 
 const CASES_PER_PROVIDER: u32 = 10_000;
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use verloop_partner::SystemUserToken;
 use verloop_partner::webhook::{SIGNATURE_HEADER, Verifier, VerifyError, WebhookError, sign};
 
-mod support;
+use crate::support;
 
 const CASES: u32 = 10_000;
 const KEY: &str = "sut-fuzz-key";

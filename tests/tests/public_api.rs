@@ -10,7 +10,7 @@
 //! crate above them, here and again in the next build.
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -39,25 +39,35 @@ fn unstable_rustdoc(dir: &Path) -> PathBuf {
     wrapper
 }
 
-fn rustdoc_json(package: &str, features: &str, rustdoc: &Path) -> Value {
-    let root = support::workspace_root();
+/// rustdoc's JSON of every crate in `CRATES`, in that order. One `cargo doc` documents them all:
+/// their dependencies are resolved and checked once, for all of them.
+fn rustdoc_json(rustdoc: &Path) -> Vec<Value> {
     let target = support::target_dir();
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.current_dir(&root).env("RUSTDOC", rustdoc).env("CARGO_TARGET_DIR", &target).args([
-        "rustdoc",
-        "--quiet",
-        "--lib",
-        "--package",
-        package,
-    ]);
-    if !features.is_empty() {
-        command.args(["--features", features]);
+    command
+        .current_dir(support::workspace_root())
+        .env("RUSTDOC", rustdoc)
+        .env("RUSTDOCFLAGS", "-Zunstable-options --output-format json")
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["doc", "--quiet", "--no-deps", "--lib"]);
+    let mut features = Vec::new();
+    for (package, package_features) in CRATES {
+        command.args(["--package", package]);
+        features.extend(
+            package_features.split(',').filter(|feature| !feature.is_empty()).map(|f| format!("{package}/{f}")),
+        );
     }
-    command.args(["--", "-Zunstable-options", "--output-format", "json"]);
+    command.args(["--features", &features.join(",")]);
     let output = command.output().expect("cargo runs");
-    assert!(output.status.success(), "rustdoc {package}: {}", String::from_utf8_lossy(&output.stderr));
-    let file = target.join("doc").join(format!("{}.json", package.replace('-', "_")));
-    serde_json::from_slice(&std::fs::read(&file).expect("rustdoc wrote its JSON")).expect("rustdoc's JSON parses")
+    assert!(output.status.success(), "cargo doc: {}", String::from_utf8_lossy(&output.stderr));
+    CRATES
+        .iter()
+        .map(|(package, _)| {
+            let file = target.join("doc").join(format!("{}.json", package.replace('-', "_")));
+            serde_json::from_slice(&std::fs::read(&file).expect("rustdoc wrote its JSON"))
+                .expect("rustdoc's JSON parses")
+        })
+        .collect()
 }
 
 /// Every place in the crate's public items that names an item of `external_crate` called `name`:
@@ -113,8 +123,7 @@ fn walk(node: &Value, visit: &mut impl FnMut(&Value)) {
 #[test]
 fn progenitors_error_type_is_not_in_any_public_api() {
     let rustdoc = unstable_rustdoc(&support::scratch_dir("public-api"));
-    for (package, features) in CRATES {
-        let doc = rustdoc_json(package, features, &rustdoc);
+    for ((package, _), doc) in CRATES.iter().zip(rustdoc_json(&rustdoc)) {
         let leaks = mentions(&doc, "progenitor_client", "Error");
         assert!(leaks.is_empty(), "{package} exposes progenitor's Error:\n{}", leaks.join("\n"));
         if package.ends_with("-api") {

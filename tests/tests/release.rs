@@ -5,7 +5,7 @@
 //! (`semver_checks: false`): its run needs a buildable crate and minutes, and the xtask works
 //! without it. The workspace's own changelogs are checked to be up to date.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! parameter or body field (422) and an unknown path (404). Every operation is driven against
 //! it by the contract tests (`*_contract.rs`), which hold the per-operation dispatchers.
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use xtask::{config, regen, sandbox as routes};

@@ -22,7 +22,7 @@
 //! at `http://127.0.0.1:<port>/api/v2`, so the path that arrives is the collection's whole path.
 //! Nothing leaves 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};

@@ -11,7 +11,7 @@
 //! templates of `specs/wapio.yaml`, so the spec, the generated client and the collection are held
 //! together. Nothing leaves 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};

@@ -16,7 +16,7 @@
 //! against `specs/woztell.yaml`, so the doc, the spec and the generated client are held together.
 //! Nothing leaves 127.0.0.1.
 
-mod support;
+use crate::support;
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};

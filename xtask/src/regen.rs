@@ -301,6 +301,12 @@ fn crate_manifest(
          all-features = true\n\
          rustdoc-args = [\"--cfg\", \"docsrs\"]\n\
          \n\
+         # Nothing to run: the code has no tests and its doc examples are `ignore`d (the workspace's\n\
+         # tests exercise it), so `cargo test` skips building it twice more.\n\
+         [lib]\n\
+         test = false\n\
+         doctest = false\n\
+         \n\
          [dependencies]\n\
          {dependencies}",
         spec = provider.spec,

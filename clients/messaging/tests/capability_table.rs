@@ -1,7 +1,7 @@
 //! The capability table in the READMEs is `capability_table()`'s text, so the docs cannot drift
 //! from what the send mappings do (which `send.rs` holds to the same table).
 
-mod support;
+use crate::support;
 
 use whatsapp_messaging::{Feature, Provider, capability_table};
 

@@ -4,7 +4,7 @@
 
 #[path = "../examples/echo_service/app.rs"]
 mod app;
-mod support;
+use crate::support;
 
 use serde_json::json;
 use verloop_partner::SystemUserToken;

@@ -2,7 +2,7 @@
 //! body that arrives, checked against the provider spec's request schema; every feature a
 //! provider lacks refused before any request; the idempotency key per provider.
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use support::{

@@ -2,7 +2,7 @@
 //! `specs/verloop-partner.yaml` (`x-webhook-examples`), a tampered delivery, and deliveries this
 //! version does not model.
 
-mod support;
+use crate::support;
 
 use serde_json::{Value, json};
 use verloop_partner::SystemUserToken;

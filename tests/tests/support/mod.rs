@@ -1,7 +1,4 @@
-//! Helpers shared by the workspace's integration tests; a test file uses them with `mod support;`.
-//!
-//! Each test binary compiles its own copy and uses only part of it, hence `dead_code` is allowed.
-#![allow(dead_code)]
+//! Helpers shared by the workspace's integration tests (`crate::support`).
 
 pub mod prism;
 pub mod routes;

@@ -1,6 +1,5 @@
 //! Shared by the crate's tests: the specs' request schemas, local servers that record what
-//! they receive, and clients pointed at them. Each test binary uses part of it.
-#![allow(dead_code)]
+//! they receive, and clients pointed at them.
 
 use std::path::PathBuf;
 

@@ -1,8 +1,7 @@
-//! `cargo xtask` acts on the checkout it is run in. Two checkouts share one target directory,
-//! so Cargo reuses the xtask binary built in the first for the second; a root fixed at compile
-//! time would make the second's `regen` read and write the first.
-
-mod support;
+//! `cargo xtask` acts on the checkout it is run in. Checkouts that share a target directory
+//! share the xtask binary: Cargo reuses the one built in the first for the second. Here one
+//! binary, built in this checkout, runs in two copies of it, as `cargo run` starts it there; a
+//! root fixed at compile time would make each act on the checkout it was built in.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,8 +13,8 @@ const ADDED_FIELD: &str = "checkout_b_only_field";
 fn each_checkout_regenerates_checks_and_audits_itself() {
     let scratch = tempfile::tempdir().unwrap();
     let (first, second) = (scratch.path().join("first"), scratch.path().join("second"));
-    copy_checkout(&support::workspace_root(), &first);
-    copy_checkout(&support::workspace_root(), &second);
+    copy_checkout(&workspace_root(), &first);
+    copy_checkout(&workspace_root(), &second);
     let generated = Path::new("generated/wapio-api/src/generated.rs");
 
     let check = xtask(&first, &["regen", "--check"]);
@@ -29,6 +28,15 @@ fn each_checkout_regenerates_checks_and_audits_itself() {
     assert!(!stale.status.success(), "the second's generated code is stale: {}", text(&stale.stderr));
     assert!(text(&stale.stderr).contains("stale: generated/wapio-api/src/generated.rs"), "{}", text(&stale.stderr));
     assert!(text(&stale.stderr).contains(&second.join("specs").display().to_string()), "names the tree it read");
+    // Started by hand in a subdirectory, without Cargo: the root is found from there.
+    let by_hand = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--check"])
+        .current_dir(second.join("specs"))
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .unwrap();
+    assert!(!by_hand.status.success(), "the second's generated code is stale: {}", text(&by_hand.stderr));
+    assert!(text(&by_hand.stderr).contains(&second.join("specs").display().to_string()), "names the tree it read");
 
     let regen = xtask(&second, &["regen"]);
     assert!(regen.status.success(), "{}", text(&regen.stderr));
@@ -48,16 +56,8 @@ fn each_checkout_regenerates_checks_and_audits_itself() {
 
 #[test]
 fn outside_a_checkout_it_stops_and_writes_nothing() {
-    let build = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--quiet", "--offline", "--package", "xtask"])
-        .current_dir(support::workspace_root())
-        .env("CARGO_TARGET_DIR", shared_target())
-        .output()
-        .unwrap();
-    assert!(build.status.success(), "{}", text(&build.stderr));
-    let binary = shared_target().join("debug/xtask");
     let outside = tempfile::tempdir().unwrap();
-    let output = Command::new(&binary)
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["regen"])
         .current_dir(outside.path())
         .env_remove("CARGO_MANIFEST_DIR")
@@ -71,21 +71,20 @@ fn outside_a_checkout_it_stops_and_writes_nothing() {
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0, "nothing was written");
 }
 
-/// The target directory both checkouts share: this workspace's own, so that they build only the
-/// xtask itself (their copies are newer than its sources), not its dependencies.
-fn shared_target() -> PathBuf {
-    support::target_dir()
-}
-
-/// `cargo run -p xtask -- ARGS` in `checkout`, as `cargo xtask` runs it, with the shared target.
+/// The binary run as `cargo xtask ARGS` in `checkout` runs it: started there, with Cargo's
+/// `CARGO_MANIFEST_DIR` naming that checkout's `xtask/`.
 fn xtask(checkout: &Path, args: &[&str]) -> Output {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["run", "--quiet", "--offline", "--package", "xtask", "--"])
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .current_dir(checkout)
-        .env("CARGO_TARGET_DIR", shared_target())
+        .env("CARGO_MANIFEST_DIR", checkout.join("xtask"))
         .output()
-        .expect("cargo runs")
+        .expect("the xtask runs")
+}
+
+/// The checkout holding this test (whose binary is under test), found as the xtask finds it.
+fn workspace_root() -> PathBuf {
+    xtask::config::workspace_root().expect("the tests run inside a checkout")
 }
 
 /// The checkout's files as a clone would have them (no target directory, git metadata or npm
@@ -125,7 +124,7 @@ fn text(bytes: &[u8]) -> String {
 fn no_source_reads_files_through_a_compile_time_manifest_dir() {
     let mut offenders = Vec::new();
     for dir in ["xtask", "clients", "tests"] {
-        rust_sources(&support::workspace_root().join(dir), &mut offenders);
+        rust_sources(&workspace_root().join(dir), &mut offenders);
     }
     offenders.retain(|(_, line)| !line.trim_start().starts_with("//") && line.contains("env!(\"CARGO_MANIFEST_DIR\")"));
     assert!(offenders.is_empty(), "find the root at run time (`xtask::config::workspace_root`): {offenders:?}");
