@@ -32,6 +32,7 @@
 // docs.rs (`--cfg docsrs`, see Cargo.toml) marks each item with the feature it needs.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod any;
 mod capability;
 mod error;
 mod event;
@@ -40,6 +41,7 @@ mod messenger;
 mod verloop;
 mod wapio;
 
+pub use any::AnyMessenger;
 pub use capability::{Feature, Provider, capability_table};
 pub use error::Error;
 pub use event::{
@@ -51,7 +53,7 @@ pub use message::{
     Location, MediaSource, OutgoingMessage, Poll, PostalAddress, Reaction, Recipient, Sticker, Template,
     TemplateButton, TemplateComponent, TemplateValue, Text, Video,
 };
-pub use messenger::{AnyMessenger, Messenger, ProviderResponse, Receipt};
+pub use messenger::{Messenger, ProviderResponse, Receipt};
 pub use verloop::{VerloopMessenger, VerloopWebhooks};
 pub use wapio::WapioMessenger;
 

@@ -10,6 +10,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ErrorBody, ErrorKind, InvalidResponse, RawResponse, summarize};
+use crate::json_pointer::locate_mismatch;
 use crate::redirect::RedirectError;
 use crate::transport::TransportError;
 use crate::{Drift, DriftKind, Error, OperationSpec, Response, Runtime, redact};
@@ -291,47 +292,9 @@ fn decode_json<T: DeserializeOwned>(body: &[u8], tracking: bool, members: bool) 
     }
 }
 
-/// Decodes again, on the error path only, tracking where it fails: the JSON pointer of the
-/// failing member and serde's message.
-fn locate_mismatch<T: DeserializeOwned>(body: &[u8]) -> (String, String) {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => (String::new(), "the body decodes only partially".to_string()),
-        Err(error) => (pointer(error.path()), error.inner().to_string()),
-    }
-}
-
-/// `data[3].status` as a JSON pointer: `/data/3/status`.
-pub(crate) fn pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .filter_map(|segment| match segment {
-            Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(key.replace('~', "~0").replace('/', "~1")),
-            Segment::Enum { .. } | Segment::Unknown => None,
-        })
-        .fold(String::new(), |mut out, token| {
-            out.push('/');
-            out.push_str(&token);
-            out
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Page {
-        data: Vec<Item>,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Item {
-        status: u8,
-    }
 
     #[test]
     fn media_types_match_in_any_case_with_parameters() {
@@ -343,14 +306,5 @@ mod tests {
         for value in ["", "application/jsonl", "application/json-patch+json", "text/plain", "application/js"] {
             assert!(!is_media_type(value.as_bytes(), "application/json"), "{value}");
         }
-    }
-
-    #[test]
-    fn mismatches_are_located_by_json_pointer() {
-        let body = br#"{"data":[{"status":1},{"status":2},{"status":3},{"status":"late"}]}"#;
-        let (path, message) = locate_mismatch::<Page>(body);
-        assert_eq!(path, "/data/3/status");
-        assert!(message.contains("invalid type: string"), "{message}");
-        assert_eq!(locate_mismatch::<Page>(b"not json").0, "");
     }
 }

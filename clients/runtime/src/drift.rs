@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 
+use crate::json_pointer;
 use crate::redact::looks_secret;
 
 /// The `tracing` target of drift events: `whatsapp_sdk::drift=warn` captures them.
@@ -125,11 +126,7 @@ pub(crate) fn emit(provider: &str, operation: &str, status: Option<u16>, finding
 pub fn check_body<T: DeserializeOwned>(provider: &str, operation: &str, body: &[u8], secrets: &[String]) -> Vec<Drift> {
     let (decoded, mut findings) = decode_tracking::<T>(body, true);
     if decoded.is_err() {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Err(error) => crate::decode::pointer(error.path()),
-            Ok(_) => String::new(),
-        };
+        let (path, _) = json_pointer::locate_mismatch::<T>(body);
         findings.push(Drift::new(DriftKind::InvalidBody, path, None, None));
     }
     let findings: Vec<Drift> = findings.into_iter().map(|finding| finding.without_secrets(secrets)).collect();
@@ -220,7 +217,9 @@ pub(crate) fn decode_tracking<T: DeserializeOwned>(body: &[u8], members: bool) -
             return serde_json::from_slice(body);
         }
         let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let value = serde_ignored::deserialize(&mut deserializer, |path| unknown_members.push(pointer(&path)))?;
+        let value = serde_ignored::deserialize(&mut deserializer, |path| {
+            unknown_members.push(json_pointer::from_ignored_path(&path))
+        })?;
         deserializer.end()?;
         Ok(value)
     });
@@ -249,21 +248,9 @@ fn locate_enum_value<T: DeserializeOwned>(body: &[u8], nth: usize) -> String {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         serde_path_to_error::deserialize::<_, T>(&mut deserializer)
             .err()
-            .map(|error| crate::decode::pointer(error.path()))
+            .map(|error| json_pointer::from_error_path(error.path()))
     });
     located.unwrap_or_default()
-}
-
-/// serde_ignored's path of an ignored member as a JSON pointer.
-fn pointer(path: &serde_ignored::Path<'_>) -> String {
-    use serde_ignored::Path;
-    let escape = |token: &str| token.replace('~', "~0").replace('/', "~1");
-    match path {
-        Path::Root => String::new(),
-        Path::Seq { parent, index } => format!("{}/{index}", pointer(parent)),
-        Path::Map { parent, key } => format!("{}/{}", pointer(parent), escape(key)),
-        Path::Some { parent } | Path::NewtypeStruct { parent } | Path::NewtypeVariant { parent } => pointer(parent),
-    }
 }
 
 /// The JSON Schema `type` of a value (the vocabulary of [`Drift::value`]: `integer` is kept apart

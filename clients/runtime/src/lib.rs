@@ -16,6 +16,7 @@ mod decode;
 pub mod dedup;
 pub mod drift;
 mod error;
+mod json_pointer;
 #[cfg(feature = "rate-limit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
 pub mod limit;
