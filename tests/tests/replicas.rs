@@ -512,6 +512,37 @@ async fn clones_share_one_connection_pool_and_one_limiter() {
     assert!(keys.iter().all(|key| *key == keys[0] && key.provider() == "wapio" && !key.account().contains("s3cr3t")));
 }
 
+/// Session keys of one Wapio account get a budget each, unless the config names the account
+/// they share: then every one of them draws from it, and the store sees the name alone.
+#[test]
+fn session_keys_share_the_budget_of_the_account_they_name() {
+    let (_provider, server, seen, _) = provider(None);
+    let sender = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // The keys the limiter is asked for when each session key sends one message.
+    let keys_seen = |account: Option<&str>| {
+        let limiter = Arc::new(CountingLimiter::default());
+        let mut config = wapio::config().with_base_url(server.uri()).with_rate_limiter(Arc::clone(&limiter));
+        if let Some(account) = account {
+            config = config.with_rate_limit_account(account);
+        }
+        for key in ["bps_sk_first-s3cr3t", "bps_sk_second-s3cr3t"] {
+            let client = Client::with_config(config.clone(), SessionKey::new(key).unwrap()).unwrap();
+            sender.block_on(client.send_message(message()).send()).unwrap();
+        }
+        limiter.keys.lock().unwrap().clone()
+    };
+
+    let keys = keys_seen(None);
+    assert_eq!(keys.len(), 2);
+    assert_ne!(keys[0], keys[1], "each session key is a budget of its own");
+    assert!(keys.iter().all(|key| !key.account().contains("s3cr3t")));
+
+    let keys = keys_seen(Some("acc_42"));
+    assert_eq!(keys, [LimitKey::new("wapio", "acc_42"), LimitKey::new("wapio", "acc_42")]);
+    assert_eq!(keys[0].to_string(), "wapio:acc_42");
+    assert_eq!(seen.count(), 4);
+}
+
 /// Answers each HTTP/1.1 request on `stream` with an accepted message, keeping it open.
 async fn answer_every_request(stream: tokio::net::TcpStream) {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

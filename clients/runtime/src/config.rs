@@ -32,6 +32,8 @@ pub struct Config {
     member_drift_sampling: u32,
     #[cfg(feature = "rate-limit")]
     rate_limiter: Option<Arc<dyn RateLimiter>>,
+    #[cfg(feature = "rate-limit")]
+    rate_limit_account: Option<Arc<str>>,
 }
 
 impl Config {
@@ -49,6 +51,8 @@ impl Config {
             member_drift_sampling: 256,
             #[cfg(feature = "rate-limit")]
             rate_limiter: None,
+            #[cfg(feature = "rate-limit")]
+            rate_limit_account: None,
         }
     }
 
@@ -78,7 +82,8 @@ impl Config {
     }
 
     /// Waits for `limiter` before each request (and each retry), keyed by the client's
-    /// credential, and tells it about a 429's `Retry-After`. Clients made from this config, and
+    /// credential (or [`Config::with_rate_limit_account`]), and tells it about a 429's
+    /// `Retry-After`. Clients made from this config, and
     /// their clones, share it. None by default: nothing is waited for.
     ///
     /// ```
@@ -97,6 +102,31 @@ impl Config {
     #[cfg(feature = "rate-limit")]
     pub(crate) fn rate_limiter(&self) -> Option<&Arc<dyn RateLimiter>> {
         self.rate_limiter.as_ref()
+    }
+
+    /// Counts requests against the budget named `account` instead of one per credential.
+    /// Name it when several credentials draw from one provider budget: Wapio limits an
+    /// account, and each of its session keys (`bps_sk_…`) would otherwise get a budget of its
+    /// own. The name is written to the limiter's store as it is, so it must not be secret (an
+    /// account id, not a token).
+    ///
+    /// ```
+    /// use whatsapp_sdk_runtime::limit::{LocalLimiter, Rate};
+    /// let config = whatsapp_sdk_runtime::Config::new("https://api.wapio.io")
+    ///     .with_rate_limiter(LocalLimiter::new(Rate::per_second(50)))
+    ///     .with_rate_limit_account("acc_42");
+    /// # let _ = config;
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "rate-limit")))]
+    #[cfg(feature = "rate-limit")]
+    pub fn with_rate_limit_account(mut self, account: impl Into<String>) -> Self {
+        self.rate_limit_account = Some(account.into().into());
+        self
+    }
+
+    #[cfg(feature = "rate-limit")]
+    pub(crate) fn rate_limit_account(&self) -> Option<&Arc<str>> {
+        self.rate_limit_account.as_ref()
     }
 
     /// Sends requests to `base_url` instead of the provider's default.
@@ -219,7 +249,7 @@ impl fmt::Debug for Config {
             .field("drift_detection", &self.drift_detection)
             .field("member_drift_sampling", &self.member_drift_sampling);
         #[cfg(feature = "rate-limit")]
-        config.field("rate_limiter", &self.rate_limiter);
+        config.field("rate_limiter", &self.rate_limiter).field("rate_limit_account", &self.rate_limit_account);
         config.finish()
     }
 }

@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 ///
 /// A credential that belongs to one sender (a Verloop Phone Number token, a Wapio session key)
 /// gives that sender its own key; an account-wide one (a Wapio account token, a WOZTELL access
-/// token) one key for the account.
+/// token) one key for the account. Credentials that share one provider budget (Wapio limits an
+/// account, whichever of its session keys sends) name it with
+/// [`Config::with_rate_limit_account`](crate::Config::with_rate_limit_account).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LimitKey {
     provider: &'static str,

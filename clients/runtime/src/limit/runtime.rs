@@ -8,9 +8,11 @@ use crate::error::ErrorKind;
 use crate::retry::retry_after;
 use crate::{Config, Error, OperationSpec, Runtime};
 
-/// The limiter of a runtime's config, with the key of the runtime's credential.
+/// The limiter of a runtime's config, with the key of the config's account or of the runtime's
+/// credential.
 pub(crate) struct SharedLimit {
     limiter: Arc<dyn RateLimiter>,
+    account: Option<Arc<str>>,
     /// Derived on the first request, which names the provider.
     key: OnceLock<LimitKey>,
 }
@@ -19,12 +21,16 @@ impl SharedLimit {
     /// The limit of a runtime made from `config`, when it has a limiter.
     pub(crate) fn of(config: &Config) -> Option<Arc<Self>> {
         let limiter = Arc::clone(config.rate_limiter()?);
-        Some(Arc::new(Self { limiter, key: OnceLock::new() }))
+        Some(Arc::new(Self { limiter, account: config.rate_limit_account().cloned(), key: OnceLock::new() }))
     }
 
     fn key(&self, runtime: &Runtime, operation: Option<&OperationSpec>) -> &LimitKey {
         self.key.get_or_init(|| {
-            LimitKey::of_credential(operation.map_or("unknown", |op| op.provider), &runtime.secret_values())
+            let provider = operation.map_or("unknown", |op| op.provider);
+            match &self.account {
+                Some(account) => LimitKey::new(provider, account.as_ref()),
+                None => LimitKey::of_credential(provider, &runtime.secret_values()),
+            }
         })
     }
 
