@@ -83,8 +83,8 @@ impl Config {
 
     /// Waits for `limiter` before each request (and each retry), keyed by the client's
     /// credential (or [`Config::with_rate_limit_account`]), and tells it about a 429's
-    /// `Retry-After`. Clients made from this config, and
-    /// their clones, share it. None by default: nothing is waited for.
+    /// `Retry-After`. Clients made from this config, and their clones, share it. None by
+    /// default: nothing is waited for.
     ///
     /// ```
     /// use whatsapp_sdk_runtime::limit::{LocalLimiter, Rate};
